@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditbankConfig(AppConfig):
+    name = "creditbank"
+    verbose_name = _("Credit bank core")
+
+    def ready(self):
+        from . import security
+
+        security.assert_defusedxml()

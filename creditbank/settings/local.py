@@ -1,0 +1,5 @@
+"""Developer machine: the embedded default with DEBUG on."""
+
+from .base import *
+
+DEBUG = env.bool("DEBUG", default=True)

@@ -1,0 +1,40 @@
+"""Every URL pattern of the project must appear here or in PUBLIC_URLS.
+
+``OBJECT_URLS`` maps a URL name to a function that, given the ``world`` fixture, returns the
+kwargs of an object that the ``outsider`` (another province) must not see, and the HTTP method
+to use. Later issues add their pages here; tests/test_url_coverage.py fails for any page left
+out, so no page ships without an outsider test.
+"""
+
+# Pages anyone may open without signing in.
+PUBLIC_URLS = {
+    "home",
+    "healthz",
+    "set_language",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+# Django admin has its own sign-in; these are checked to redirect there.
+ADMIN_PREFIX = "admin:"
+
+
+def _institution(world):
+    return {"pk": world.school.pk}
+
+
+def _membership(world):
+    membership = world.school.memberships.first()
+    return {"pk": world.school.pk, "membership_pk": membership.pk}
+
+
+OBJECT_URLS = {
+    "institutions:detail": (_institution, "get"),
+    "institutions:edit": (_institution, "get"),
+    "institutions:membership_add": (_institution, "post"),
+    "institutions:membership_remove": (_membership, "post"),
+}
