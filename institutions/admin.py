@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Institution, Membership, Province
 
 
@@ -19,6 +20,21 @@ class InstitutionAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["parent"]
     list_select_related = ["province"]
     readonly_fields = ["tree_path"]
+
+    def save_model(self, request, obj, form, change):
+        # Go through the services so the hierarchy path stays right after a back-office edit.
+        data = {
+            name: form.cleaned_data[name]
+            for name in services.INSTITUTION_FIELDS
+            if name in form.cleaned_data
+        }
+        if change:
+            services.institution_update(
+                actor=request.user, institution=Institution.objects.get(pk=obj.pk), **data
+            )
+        else:
+            created = services.institution_create(actor=request.user, **data)
+            obj.pk = created.pk
 
 
 @admin.register(Membership)
