@@ -69,6 +69,11 @@ def test_home_shows_each_role_its_tasks(client, world):
     assert "Equivalence committee" in body
 
 
+def test_thai_is_the_default_whatever_the_browser_asks(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="th"' in response.content.decode()
+
+
 def test_debug_is_off_outside_local(settings):
     assert settings.DEBUG is False
 

@@ -92,6 +92,7 @@ def test_centre_staff_create_an_institution(login, world):
 
 def test_a_duplicate_code_is_refused_with_a_clear_message(login, world):
     client = login(world.centre)
+    client.cookies["creditbank_language"] = "en"
     before = Institution.objects.count()
     response = client.post(
         reverse("institutions:create"),
@@ -103,7 +104,6 @@ def test_a_duplicate_code_is_refused_with_a_clear_message(login, world):
             "province": world.province_a.pk,
             "active": "on",
         },
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
