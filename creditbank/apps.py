@@ -7,6 +7,6 @@ class CreditbankConfig(AppConfig):
     verbose_name = _("Credit bank core")
 
     def ready(self):
-        from . import security
+        from . import db, security  # noqa: F401  (db registers the SQLite helper function)
 
         security.assert_defusedxml()
