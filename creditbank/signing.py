@@ -45,7 +45,7 @@ def keys_dir() -> Path:
 def key_create() -> str:
     """Create a new signing key; it becomes the active one. Returns its key ID."""
     private = Ed25519PrivateKey.generate()
-    kid = dt.datetime.now(dt.UTC).strftime("k%Y%m%d%H%M%S") + _b64(os.urandom(3))
+    kid = dt.datetime.now(dt.UTC).strftime("k%Y%m%d%H%M%S%f") + _b64(os.urandom(3))
     directory = keys_dir()
     private_pem = private.private_bytes(
         serialization.Encoding.PEM,
