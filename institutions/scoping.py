@@ -101,6 +101,13 @@ class Scope:
     def has_role_anywhere(self, *roles: str) -> bool:
         return self.is_national or bool(self.roles & set(roles))
 
+    def has_role_in_province(self, province_id: int | None, *roles: str) -> bool:
+        """A province-level role (committee reviewer, centre staff) held anywhere in the province."""
+        if self.is_national:
+            return True
+        wanted = set(roles)
+        return any(g.province_id == province_id and g.role in wanted for g in self.grants)
+
     def is_centre_for(self, province_id: int | None) -> bool:
         return self.is_national or province_id in self.centre_province_ids
 
