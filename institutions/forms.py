@@ -90,7 +90,9 @@ class MembershipAddForm(BootstrapMixin, forms.Form):
             for value, label in Membership.Role.choices
             if value != Membership.Role.NATIONAL_ADMIN or scope.is_national
         ]
-        if institution.kind != Institution.Kind.PROVINCIAL_OFFICE or not scope.is_centre_for(institution.province_id):
+        if institution.kind != Institution.Kind.PROVINCIAL_OFFICE or not scope.is_centre_for(
+            institution.province_id
+        ):
             roles = [r for r in roles if r[0] != Membership.Role.CENTRE_STAFF]
         if institution.kind != Institution.Kind.NATIONAL_OFFICE:
             roles = [r for r in roles if r[0] != Membership.Role.NATIONAL_ADMIN]

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "demo1234"
