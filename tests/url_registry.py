@@ -32,9 +32,38 @@ def _membership(world):
     return {"pk": world.school.pk, "membership_pk": membership.pk}
 
 
+def _document(world, **fields):
+    """A document of ``world.owner``'s: nobody else may see, download or retry it."""
+    from creditbank.models import GeneratedDocument
+
+    document = GeneratedDocument.objects.create(
+        kind="tests.registry", title="เอกสารทดสอบ", created_by=world.owner, **fields
+    )
+    return {"pk": document.pk}
+
+
+def _document_done(world):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = "documents/tests/registry.pdf"  # one small file, reused by every run
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.7 registry"))
+    return _document(
+        world, status="done", file=name, filename="registry.pdf", content_type="application/pdf"
+    )
+
+
+def _document_failed(world):
+    return _document(world, status="failed", error="ทดสอบ")
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
     "institutions:membership_add": (_institution, "post"),
     "institutions:membership_remove": (_membership, "post"),
+    "documents:status": (_document_done, "get"),
+    "documents:download": (_document_done, "get"),
+    "documents:retry": (_document_failed, "post"),
 }
