@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.forms import BootstrapMixin
@@ -21,20 +22,19 @@ class InstitutionFilterForm(BootstrapMixin, forms.Form):
         choices=[("", _("All affiliations")), *Institution.Affiliation.choices],
     )
     district = forms.CharField(label=_("District"), required=False, max_length=100)
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        required=False,
-        queryset=Province.objects.none(),
-        empty_label=_("All provinces"),
-        to_field_name="slug",
-    )
+    province = forms.ChoiceField(label=_("Province"), required=False, choices=())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
-        self.fields["province"].queryset = Province.objects.filter(scope.province_q())
         if not scope.is_national and len(scope.province_ids) <= 1:
             del self.fields["province"]
+            return
+        english = (get_language() or "th").startswith("en")
+        rows = Province.objects.filter(scope.province_q()).values_list("slug", "name_th", "name_en")
+        self.fields["province"].choices = [("", _("All provinces"))] + [
+            (slug, name_en if english else name_th) for slug, name_th, name_en in rows
+        ]
 
 
 class InstitutionForm(BootstrapMixin, forms.ModelForm):

@@ -173,6 +173,7 @@ class Institution(BilingualNameMixin, models.Model):
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
         indexes = [
+            models.Index(fields=["name_th", "id"], name="institution_name_order"),
             models.Index(fields=["province", "name_th"]),
             models.Index(fields=["province", "kind"]),
         ]

@@ -12,6 +12,7 @@ Outside that reach an object does not exist for the user (404). Inside it, a wri
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -59,6 +60,14 @@ class Scope:
         if self.is_national:
             roles.add(Role.NATIONAL_ADMIN)
         return roles
+
+    @property
+    def fingerprint(self) -> str:
+        """Equal for two users who see exactly the same things (a cache-key component)."""
+        if self.is_national:
+            return "national"
+        parts = sorted({(g.role, g.tree_path, g.province_id or 0) for g in self.grants})
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
     def q(self, prefix: str = "") -> Q:
         """A filter on Institution (or, with ``prefix="institution__"``, on a related model)."""

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from creditbank.pagination import bump_count_version
+
 from .models import Institution, Membership, Province
 from .scoping import forget_scope
 
@@ -42,6 +44,7 @@ def institution_create(*, actor, **data) -> Institution:
     institution.save()
     institution.tree_path = _path_for(institution)
     institution.save(update_fields=["tree_path"])
+    transaction.on_commit(lambda: bump_count_version("institutions"))
     return institution
 
 
@@ -63,6 +66,7 @@ def institution_update(*, actor, institution: Institution, **data) -> Institutio
         ):
             child.tree_path = institution.tree_path + child.tree_path[len(old_path) :]
             child.save(update_fields=["tree_path"])
+    transaction.on_commit(lambda: bump_count_version("institutions"))
     return institution
 
 

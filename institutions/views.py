@@ -1,11 +1,18 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from creditbank.pagination import COUNT_TTL_SECONDS, CachedCountPaginator, count_version
 
 from . import services
 from .forms import InstitutionFilterForm, InstitutionForm, MembershipAddForm
@@ -37,19 +44,35 @@ def institution_list(request):
         if data["district"]:
             institutions = institutions.filter(district__icontains=data["district"].strip())
         if data.get("province"):
-            institutions = institutions.filter(province=data["province"])
-    page = Paginator(institutions.order_by("name_th", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+            institutions = institutions.filter(province__slug=data["province"])
+    # The results block is the expensive part of the page; it is cached per scope, language and
+    # query, and every write to institutions bumps the version in the key.
+    cache_key = "institution-results:{}:{}:{}:{}".format(
+        count_version("institutions"),
+        get_language(),
+        scope.fingerprint,
+        hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24],
     )
-    return render(
-        request,
-        "institutions/institution_list.html",
-        {
-            "form": form,
-            "page": page,
-            "can_create": bool(scope.centre_province_ids) or scope.is_national,
-        },
-    )
+    results_html = cache.get(cache_key) if form.is_valid() or not request.GET else None
+    context = {"form": form, "can_create": bool(scope.centre_province_ids) or scope.is_national}
+    if results_html is None:
+        page = CachedCountPaginator(
+            institutions.order_by("name_th", "pk"), PAGE_SIZE, namespace="institutions"
+        ).get_page(request.GET.get("page"))
+        # get_FOO_display() re-translates every choice of the field on each call; translate
+        # each label once per request instead.
+        kinds = {value: str(label) for value, label in Institution.Kind.choices}
+        affiliations = {value: str(label) for value, label in Institution.Affiliation.choices}
+        for institution in page.object_list:
+            institution.kind_label = kinds.get(institution.kind, institution.kind)
+            institution.affiliation_label = affiliations.get(institution.affiliation, "")
+        results_html = render_to_string(
+            "institutions/_institution_results.html", {"page": page}, request=request
+        )
+        cache.set(cache_key, results_html, COUNT_TTL_SECONDS)
+        context["page"] = page
+    context["results_html"] = results_html
+    return render(request, "institutions/institution_list.html", context)
 
 
 @login_required
