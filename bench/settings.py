@@ -1,7 +1,7 @@
 """Settings for benchmarks: production-like (DEBUG off, same middleware), persistent connections,
 plus bench/urls.py, which adds the bare baseline view that production never serves."""
 
-from creditbank.settings.base import *  # noqa: F403
+from creditbank.settings.base import *
 
 DEBUG = False
 ROOT_URLCONF = "bench.urls"
