@@ -16,9 +16,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+
+from creditbank.pagination import count_version
 
 from .models import Institution, Membership
 
@@ -136,22 +139,39 @@ def _outermost(paths: Iterable[str]) -> list[str]:
     return kept
 
 
+SCOPE_CACHE_SECONDS = 30
+
+
 def scope_for(user) -> Scope:
-    """The user's scope, computed once per request (cached on the user object)."""
+    """The user's scope, computed once per request and cached across requests.
+
+    The cache key carries the versions that membership and institution writes bump, so a
+    revoked role stops working at once wherever the cache is shared (Redis in production; the
+    single process of the embedded setup). Across processes with a per-process cache, a stale
+    entry lives at most SCOPE_CACHE_SECONDS.
+    """
     if user is None or not user.is_authenticated:
         return Scope(user_id=None)
     cached = getattr(user, "_creditbank_scope", None)
     if cached is not None:
         return cached
-    rows = Membership.objects.filter(user_id=user.pk, institution__active=True).values_list(
-        "role", "institution_id", "institution__tree_path", "institution__province_id"
+    key = "scope:{}:{}:{}".format(
+        count_version("memberships"), count_version("institutions"), user.pk
     )
-    grants = [Grant(inst_id, path, province_id, role) for role, inst_id, path, province_id in rows]
-    scope = Scope(
-        user_id=user.pk,
-        is_national=user.is_superuser or any(g.role == Role.NATIONAL_ADMIN for g in grants),
-        grants=[g for g in grants if g.role != Role.NATIONAL_ADMIN],
-    )
+    scope = cache.get(key)
+    if scope is None:
+        rows = Membership.objects.filter(user_id=user.pk, institution__active=True).values_list(
+            "role", "institution_id", "institution__tree_path", "institution__province_id"
+        )
+        grants = [
+            Grant(inst_id, path, province_id, role) for role, inst_id, path, province_id in rows
+        ]
+        scope = Scope(
+            user_id=user.pk,
+            is_national=user.is_superuser or any(g.role == Role.NATIONAL_ADMIN for g in grants),
+            grants=[g for g in grants if g.role != Role.NATIONAL_ADMIN],
+        )
+        cache.set(key, scope, SCOPE_CACHE_SECONDS)
     user._creditbank_scope = scope
     return scope
 

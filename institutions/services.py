@@ -29,6 +29,12 @@ INSTITUTION_FIELDS = (
 )
 
 
+def _invalidate(namespace: str) -> None:
+    """Bump the cache version now and again after commit, so nothing read in between sticks."""
+    bump_count_version(namespace)
+    transaction.on_commit(lambda: bump_count_version(namespace))
+
+
 def _path_for(institution: Institution) -> str:
     parent_path = institution.parent.tree_path if institution.parent_id else "/"
     return f"{parent_path}{institution.pk}/"
@@ -44,7 +50,7 @@ def institution_create(*, actor, **data) -> Institution:
     institution.save()
     institution.tree_path = _path_for(institution)
     institution.save(update_fields=["tree_path"])
-    transaction.on_commit(lambda: bump_count_version("institutions"))
+    _invalidate("institutions")
     return institution
 
 
@@ -66,7 +72,7 @@ def institution_update(*, actor, institution: Institution, **data) -> Institutio
         ):
             child.tree_path = institution.tree_path + child.tree_path[len(old_path) :]
             child.save(update_fields=["tree_path"])
-    transaction.on_commit(lambda: bump_count_version("institutions"))
+    _invalidate("institutions")
     return institution
 
 
@@ -78,6 +84,7 @@ def membership_add(*, actor, institution: Institution, user, role: str) -> Membe
     membership.full_clean(validate_unique=False)
     membership.save()
     forget_scope(user)
+    _invalidate("memberships")
     return membership
 
 
@@ -86,6 +93,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
     membership._change_reason = f"removed by {actor}"
     membership.delete()
     forget_scope(membership.user)
+    _invalidate("memberships")
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +27,37 @@ PAGE_SIZE = 25
 @login_required
 def institution_list(request):
     scope = scope_for(request.user)
-    form = InstitutionFilterForm(request.GET or None, user=request.user)
+    # The body (filters and results) costs far more to build than the rest of the page, and is
+    # the same for everyone with the same scope, language and query: it is cached, and every
+    # write to institutions bumps the version in the key.
+    cache_key = "institution-list:{}:{}:{}:{}".format(
+        count_version("institutions"),
+        get_language(),
+        scope.fingerprint,
+        hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24],
+    )
+    body_html = cache.get(cache_key)
+    context = {}
+    if body_html is None:
+        form = InstitutionFilterForm(request.GET or None, user=request.user)
+        page = _institution_page(request, form)
+        body_html = render_to_string(
+            "institutions/_institution_list_body.html",
+            {
+                "form": form,
+                "page": page,
+                "can_create": bool(scope.centre_province_ids) or scope.is_national,
+            },
+            request=request,
+        )
+        if not form.errors:
+            cache.set(cache_key, body_html, COUNT_TTL_SECONDS)
+        context.update(form=form, page=page)
+    context["body_html"] = mark_safe(body_html)  # rendered by our own template above  # noqa: S308
+    return render(request, "institutions/institution_list.html", context)
+
+
+def _institution_page(request, form):
     institutions = Institution.objects.for_user(request.user).select_related("province")
     if form.is_valid():
         data = form.cleaned_data
@@ -45,34 +76,17 @@ def institution_list(request):
             institutions = institutions.filter(district__icontains=data["district"].strip())
         if data.get("province"):
             institutions = institutions.filter(province__slug=data["province"])
-    # The results block is the expensive part of the page; it is cached per scope, language and
-    # query, and every write to institutions bumps the version in the key.
-    cache_key = "institution-results:{}:{}:{}:{}".format(
-        count_version("institutions"),
-        get_language(),
-        scope.fingerprint,
-        hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24],
-    )
-    results_html = cache.get(cache_key) if form.is_valid() or not request.GET else None
-    context = {"form": form, "can_create": bool(scope.centre_province_ids) or scope.is_national}
-    if results_html is None:
-        page = CachedCountPaginator(
-            institutions.order_by("name_th", "pk"), PAGE_SIZE, namespace="institutions"
-        ).get_page(request.GET.get("page"))
-        # get_FOO_display() re-translates every choice of the field on each call; translate
-        # each label once per request instead.
-        kinds = {value: str(label) for value, label in Institution.Kind.choices}
-        affiliations = {value: str(label) for value, label in Institution.Affiliation.choices}
-        for institution in page.object_list:
-            institution.kind_label = kinds.get(institution.kind, institution.kind)
-            institution.affiliation_label = affiliations.get(institution.affiliation, "")
-        results_html = render_to_string(
-            "institutions/_institution_results.html", {"page": page}, request=request
-        )
-        cache.set(cache_key, results_html, COUNT_TTL_SECONDS)
-        context["page"] = page
-    context["results_html"] = results_html
-    return render(request, "institutions/institution_list.html", context)
+    page = CachedCountPaginator(
+        institutions.order_by("name_th", "pk"), PAGE_SIZE, namespace="institutions"
+    ).get_page(request.GET.get("page"))
+    # get_FOO_display() re-translates every choice of the field on each call; translate each
+    # label once per request instead.
+    kinds = {value: str(label) for value, label in Institution.Kind.choices}
+    affiliations = {value: str(label) for value, label in Institution.Affiliation.choices}
+    for institution in page.object_list:
+        institution.kind_label = kinds.get(institution.kind, institution.kind)
+        institution.affiliation_label = affiliations.get(institution.affiliation, "")
+    return page
 
 
 @login_required

@@ -73,3 +73,15 @@ def test_moving_an_office_moves_its_subtree(world):
     boss = world.nobody
     services.membership_add(actor=None, institution=new_area, user=boss, role=Role.VIEWER)
     assert "T-SCH-1" in _codes(boss)
+
+
+def test_a_removed_role_stops_working_at_once(world, client):
+    from django.urls import reverse
+
+    from institutions import services
+
+    client.force_login(world.owner)
+    assert client.get(reverse("institutions:detail", args=[world.school.pk])).status_code == 200
+    membership = Membership.objects.get(user=world.owner, institution=world.school)
+    services.membership_remove(actor=world.centre, membership=membership)
+    assert client.get(reverse("institutions:detail", args=[world.school.pk])).status_code == 404
