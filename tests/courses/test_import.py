@@ -1,0 +1,279 @@
+"""Course-list import through the real stack: real .xlsx bytes, real database, every bad input."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from courses import services
+from courses.models import Course, CourseListUpload, UploadRow
+from creditbank import spreadsheets
+
+from .xlsx_files import HEADER_TH, good_rows, rezip, workbook_bytes
+
+Status = CourseListUpload.Status
+
+
+def _upload(world, data, name="courses.xlsx", year=2567, commit=False, capture=None):
+    upload = services.course_upload_receive(
+        actor=world.owner, institution=world.school, data=data, file_name=name, academic_year=year
+    )
+    if upload.status == Status.QUEUED:
+        upload = services.course_upload_check(upload_id=upload.pk)
+    if commit:
+        upload = services.course_upload_commit(actor=world.owner, upload=upload)
+    return upload
+
+
+def _messages(upload):
+    return [
+        (row.row_number, m["column"], m["message"])
+        for row in UploadRow.objects.filter(upload=upload)
+        for m in row.messages
+        if m["level"] == "error"
+    ]
+
+
+def test_a_good_file_previews_then_commits_in_one_go(world):
+    upload = _upload(world, workbook_bytes(good_rows()))
+    assert upload.status == Status.PREVIEW
+    assert upload.counts["rows"] == 3 and upload.counts["new"] == 3
+    assert Course.objects.count() == 0  # nothing written before confirmation
+    upload = services.course_upload_commit(actor=world.owner, upload=upload)
+    assert upload.status == Status.COMMITTED
+    courses = Course.objects.filter(institution=world.school).order_by("code")
+    assert [c.code for c in courses] == ["ง21101", "ง21201", "ง22202"]
+    first = courses[0]
+    assert first.level == "lower_secondary" and first.subject_group == "ง"
+    assert str(first.credits) == "1.5" and first.hours == 60
+    assert first.status == Course.Status.SUBMITTED
+    assert first.history.count() == 1
+    assert first.history.first().history_user == world.owner
+
+
+def test_the_same_file_again_changes_nothing(world):
+    data = workbook_bytes(good_rows())
+    _upload(world, data, commit=True)
+    before = list(Course.objects.values_list("pk", "updated_at", "status"))
+    again = _upload(world, data, commit=True)
+    assert again.counts["unchanged"] == 3
+    assert again.counts.get("created") == 0 and again.counts.get("updated") == 0
+    assert list(Course.objects.values_list("pk", "updated_at", "status")) == before
+
+
+def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world):
+    _upload(world, workbook_bytes(good_rows()), commit=True)
+    rows = good_rows()
+    rows[1] = ("ง21201", "การปลูกลำไยนอกฤดู", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")
+    upload = _upload(world, workbook_bytes(rows))
+    changed = UploadRow.objects.get(upload=upload, change="changed")
+    assert changed.data["_changed"] == ["name_th"]
+    services.course_upload_commit(actor=world.owner, upload=upload)
+    course = Course.objects.get(code="ง21201")
+    assert course.name_th == "การปลูกลำไยนอกฤดู"
+    assert course.history.count() == 2
+
+
+def test_real_school_files_title_rows_english_headers_thai_digits_and_notes(world):
+    header = ["Course code", "ชื่อรายวิชา", "นก.", "ชม.", "ระดับชั้น", "ปีการศึกษา", "กลุ่มสาระ"]
+    rows = [
+        ("  ง๒๑๑๐๓ ", " งานไฟฟ้าในบ้าน  ", "๑.๕", "๖๐", "ม.ต้น", "๒๕๖๗", "การงานอาชีพ"),
+        (None, None, None, None, None, None, None),
+        ("ง21104", "การทำขนมไทย", "1", "40", "ม.ต้น", 2567, "การงานอาชีพ"),
+    ]
+
+    def merge_title(ws):
+        ws.merge_cells("A1:G1")
+
+    data = workbook_bytes(
+        rows,
+        title_rows=["รายวิชาการงานอาชีพ โรงเรียนบ้านทดสอบ", "ปีการศึกษา 2567"],
+        header=header,
+        notes=["หมายเหตุ: ข้อมูล ณ วันที่ 1 มิ.ย. 2567"],
+        sheet_hook=merge_title,
+    )
+    upload = _upload(world, data, commit=True)
+    assert upload.status == Status.COMMITTED, upload.message
+    codes = set(Course.objects.values_list("code", "name_th"))
+    assert codes == {("ง21103", "งานไฟฟ้าในบ้าน"), ("ง21104", "การทำขนมไทย")}
+
+
+def test_formulas_use_their_cached_values(world):
+    data = workbook_bytes([("ง21105", "การเพาะเห็ด", "=1+0.5", 60, "ม.ต้น", 2567, "การงานอาชีพ")])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    sheet = sheet.replace(b"<f>1+0.5</f><v />", b"<f>1+0.5</f><v>1.5</v>")
+    upload = _upload(world, rezip(data, replace={"xl/worksheets/sheet1.xml": sheet}), commit=True)
+    assert str(Course.objects.get(code="ง21105").credits) == "1.5", upload.message
+
+
+def test_warnings_do_not_block(world):
+    rows = [
+        ("ง21106", "การเลี้ยงไก่", 1, 45, "ม.ต้น", 2567, "การงานอาชีพ"),  # 1 credit ≠ 45 h
+        ("ABC-1", "ทักษะชีวิต", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ"),
+    ]  # unknown code shape
+    upload = _upload(world, workbook_bytes(rows))
+    assert upload.counts["warning"] == 2 and not upload.counts.get("error")
+    services.course_upload_commit(actor=world.owner, upload=upload)
+    assert Course.objects.count() == 2
+
+
+def test_vocational_codes_are_accepted_by_shape(world):
+    rows = [("20101-2001", "งานไฟฟ้าและอิเล็กทรอนิกส์เบื้องต้น", 2, 72, "ปวช.", 2567, "")]
+    upload = _upload(world, workbook_bytes(rows), commit=True)
+    course = Course.objects.get(code="20101-2001")
+    assert course.level == "voc_cert" and course.subject_group == "voc", upload.counts
+
+
+# --- files refused as a whole: nothing stored, a message in the user's language -----------------
+
+
+def _refused(world, data, name="courses.xlsx"):
+    upload = _upload(world, data, name=name)
+    assert upload.status == Status.REFUSED
+    assert Course.objects.count() == 0
+    assert not UploadRow.objects.filter(upload=upload).exists()
+    return upload
+
+
+def test_empty_file(world):
+    assert "empty" in _refused(world, b"").message
+
+
+def test_no_header_row_lists_the_expected_headers(world):
+    with translation.override("en"):
+        upload = _refused(world, workbook_bytes([("x", "y")], header=["foo", "bar"]))
+    assert "รหัสวิชา (Course code)" in upload.message and "ชื่อวิชา (Course name)" in upload.message
+
+
+def test_old_xls_files(world):
+    _refused(world, spreadsheets.OLE2_MAGIC + b"\x00" * 600, name="courses.xls")
+
+
+def test_xlsm_by_name(world):
+    _refused(world, workbook_bytes(good_rows()), name="courses.xlsm")
+
+
+def test_macro_inside_an_xlsx(world):
+    data = rezip(workbook_bytes(good_rows()), add={"xl/vbaProject.bin": b"\x00macro"})
+    assert "macro" in _refused(world, data).message
+
+
+def test_an_exe_renamed_to_xlsx(world):
+    _refused(world, b"MZ\x90\x00" + b"\x00" * 2000, name="courses.xlsx")
+
+
+def test_a_file_over_ten_megabytes(world):
+    _refused(world, b"PK\x03\x04" + b"\x00" * (10 * 1024 * 1024 + 1))
+
+
+def test_a_zip_bomb_is_refused_from_the_declared_sizes(world):
+    data = rezip(
+        workbook_bytes(good_rows()), add={"xl/media/filler.bin": b"\x00" * (20 * 1024 * 1024)}
+    )
+    assert len(data) < 1024 * 1024  # small on the wire, huge when expanded
+    _refused(world, data)
+
+
+def test_an_xml_entity_bomb_inside_a_sheet(world):
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
+    data = rezip(workbook_bytes(good_rows()), replace={"xl/worksheets/sheet1.xml": bomb})
+    _refused(world, data)
+
+
+def test_more_rows_than_the_limit(world, monkeypatch):
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 10)
+    rows = [(f"ง21{n:03d}", f"วิชา {n}", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ") for n in range(100, 160)]
+    assert "10" in _refused(world, workbook_bytes(rows)).message
+
+
+# --- row errors: the file is checked but cannot be committed; each names its row and column ----
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "needle"),
+    [
+        (("ง21101", "วิชา", -1, None, "ม.ต้น", 2567, ""), "credits", "negative"),
+        (("ง21101", "วิชา", "หนึ่ง", None, "ม.ต้น", 2567, ""), "credits", "number"),
+        (("ง21101", "วิชา", 1, 40, "ดาวอังคาร", 2567, ""), "level", "Unknown level"),
+        (("ง21101", "ก" * 201, 1, 40, "ม.ต้น", 2567, ""), "name_th", "longer than 200"),
+        (("ง21101", "วิชาCTRLเสียง", 1, 40, "ม.ต้น", 2567, ""), "name_th", "control characters"),
+        (("ง31101", "วิชา", 1, 40, "ม.ต้น", 2567, ""), "level", "Upper secondary"),
+        (("ง21101", "วิชา", 1, 40, "ม.ต้น", 2024, ""), "academic_year", "Buddhist era"),
+    ],
+)
+def test_row_errors_name_the_row_and_column(world, row, column, needle):
+    data = workbook_bytes([good_rows()[1], row])
+    if "CTRL" in str(row[1]):  # OOXML escapes a control character as _x0007_
+        sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+        data = rezip(data, replace={"xl/worksheets/sheet1.xml": sheet.replace(b"CTRL", b"_x0007_")})
+    with translation.override("en"):
+        upload = _upload(world, data)
+    assert upload.status == Status.PREVIEW and upload.counts["error"] == 1
+    errors = _messages(upload)
+    assert errors[0][0] == 3 and errors[0][1] == column, errors  # header is row 1
+    assert needle in errors[0][2], errors
+    with pytest.raises(services.CourseError):
+        services.course_upload_commit(actor=world.owner, upload=upload)
+    assert Course.objects.count() == 0
+
+
+def test_duplicate_codes_inside_the_file(world):
+    rows = [*good_rows(), good_rows()[0]]
+    with translation.override("en"):
+        upload = _upload(world, workbook_bytes(rows))
+    assert _messages(upload) == [
+        (5, "code", "Duplicate: row 2 already has ง21101 for this academic year.")
+    ]
+
+
+def test_a_row_for_another_institution(world):
+    header = [*HEADER_TH, "รหัสสถานศึกษา"]
+    rows = [(*good_rows()[0], world.school.code), (*good_rows()[1], "T-SCH-2")]
+    upload = _upload(world, workbook_bytes(rows, header=header))
+    assert [(r, c) for r, c, _m in _messages(upload)] == [(3, "institution_code")]
+
+
+def test_a_failure_half_way_through_writes_nothing(world, monkeypatch):
+    upload = _upload(world, workbook_bytes(good_rows()))
+    original = Course.history.model.objects.bulk_create
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Course.history.model.objects, "bulk_create", explode)
+    with pytest.raises(RuntimeError):
+        services.course_upload_commit(actor=world.owner, upload=upload)
+    monkeypatch.setattr(Course.history.model.objects, "bulk_create", original)
+    assert Course.objects.count() == 0
+    upload.refresh_from_db()
+    assert upload.status == Status.PREVIEW
+
+
+# --- the operators' command --------------------------------------------------------------------
+
+
+def test_import_courses_command(world, tmp_path, capsys):
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(workbook_bytes(good_rows()))
+    call_command("import_courses", str(path), "--institution", world.school.code, "--dry-run")
+    assert "new=3" in capsys.readouterr().out
+    assert Course.objects.count() == 0
+    call_command("import_courses", str(path), "--institution", world.school.code)
+    assert Course.objects.count() == 3
+
+
+def test_import_courses_command_fails_on_a_refused_file(world, tmp_path, capsys):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook_bytes([("ง21101", "วิชา", -1, None, "ม.ต้น", 2567, "")]))
+    with pytest.raises(CommandError):
+        call_command("import_courses", str(path), "--institution", world.school.code)
+    assert "row 2 [credits]" in capsys.readouterr().out
+    assert Course.objects.count() == 0
