@@ -243,20 +243,16 @@ def _validate_row(result: RowResult, values, texts, institution, default_year) -
             )
     if hours is not None and hours < 0:
         result.error("hours", _("Hours cannot be negative."))
-    if (
-        level in BASIC_EDUCATION_LEVELS
-        and credits is not None
-        and hours is not None
-        and credits >= 0
-    ):
-        if Decimal(hours) != credits * 40:
-            result.warn(
-                "hours",
-                _(
-                    "Basic education counts 40 hours per credit: %(credits)s credits would be %(expected)s hours, not %(hours)s."
-                )
-                % {"credits": credits, "expected": int(credits * 40), "hours": hours},
+    both = credits is not None and hours is not None and credits >= 0
+    if both and level in BASIC_EDUCATION_LEVELS and Decimal(hours) != credits * 40:
+        result.warn(
+            "hours",
+            _(
+                "Basic education counts 40 hours per credit: %(credits)s credits would be "
+                "%(expected)s hours, not %(hours)s."
             )
+            % {"credits": credits, "expected": int(credits * 40), "hours": hours},
+        )
     if credits is None and hours is not None and level in BASIC_EDUCATION_LEVELS and hours >= 0:
         credits = (Decimal(hours) / 40).quantize(Decimal("0.5"))
     data["credits"] = str(credits) if credits is not None else "0"
