@@ -39,15 +39,8 @@ class Command(BaseCommand):
         if upload.status == CourseListUpload.Status.REFUSED:
             raise CommandError(f"Refused: {upload.message}")
         counts = upload.counts
-        self.stdout.write(
-            "rows={rows} new={new} changed={changed} unchanged={unchanged} warning={warning} "
-            "error={error}".format(
-                **{
-                    k: counts.get(k, 0)
-                    for k in ("rows", "new", "changed", "unchanged", "warning", "error")
-                }
-            )  # fmt: skip
-        )
+        keys = ("rows", "new", "changed", "unchanged", "warning", "error")
+        self.stdout.write(" ".join(f"{key}={counts.get(key, 0)}" for key in keys))
         for row in UploadRow.objects.filter(upload=upload, status="error")[:errors]:
             for message in row.messages:
                 if message["level"] == "error":
