@@ -144,6 +144,12 @@ class Column:
 
     def __post_init__(self):
         self.names = {normalise_header(n) for n in (self.label_th, self.label_en, *self.synonyms)}
+        self.names.add(normalise_header(self.bilingual))
+
+    @property
+    def bilingual(self) -> str:
+        """The header our own templates use: "รหัสวิชา / Course code"."""
+        return f"{self.label_th} / {self.label_en}"
 
 
 def find_header(rows: list[list], columns: Sequence[Column]) -> tuple[int, dict[int, str]]:

@@ -48,6 +48,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("institutions/", include("institutions.urls")),
+    path("courses/", include("courses.urls")),
     path("documents/", include("creditbank.documents.urls")),
     path("admin/", admin.site.urls),
 ]

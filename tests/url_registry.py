@@ -17,6 +17,10 @@ PUBLIC_URLS = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "courses:catalogue",
+    "courses:catalogue_export",
+    # Public for approved courses; tests/courses/test_views.py checks others are 404.
+    "courses:detail",
 }
 
 # Django admin has its own sign-in; these are checked to redirect there.
@@ -58,6 +62,22 @@ def _document_failed(world):
     return _document(world, status="failed", error="ทดสอบ")
 
 
+def _course_upload(world):
+    from courses import services
+
+    from .courses.xlsx_files import good_rows, workbook_bytes
+
+    upload = services.course_upload_receive(
+        actor=world.owner,
+        institution=world.school,
+        data=workbook_bytes(good_rows()),
+        file_name="registry.xlsx",
+        academic_year=2567,
+    )
+    services.course_upload_check(upload_id=upload.pk)
+    return {"pk": upload.pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -66,4 +86,8 @@ OBJECT_URLS = {
     "documents:status": (_document_done, "get"),
     "documents:download": (_document_done, "get"),
     "documents:retry": (_document_failed, "post"),
+    "courses:upload_detail": (_course_upload, "get"),
+    "courses:upload_commit": (_course_upload, "post"),
+    "courses:upload_cancel": (_course_upload, "post"),
+    "courses:upload_errors": (_course_upload, "get"),
 }
