@@ -19,9 +19,10 @@ def worker(django_db_setup, django_db_blocker):
 
     from creditbank.celery import app
 
-    with django_db_blocker.unblock(), start_worker(
-        app, pool="solo", perform_ping_check=False, shutdown_timeout=30
-    ) as running:
+    with (
+        django_db_blocker.unblock(),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as running,
+    ):
         yield running
 
 
