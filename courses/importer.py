@@ -332,7 +332,7 @@ def compare_with_existing(results: list[RowResult], institution) -> None:
         ]
         result.change = "changed" if changed else "unchanged"
         if changed:
-            result.data["_changed"] = changed
+            result.data["changed_fields"] = changed
 
 
 def _comparable(value):

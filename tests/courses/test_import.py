@@ -70,7 +70,7 @@ def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world):
     rows[1] = ("ง21201", "การปลูกลำไยนอกฤดู", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")
     upload = _upload(world, workbook_bytes(rows))
     changed = UploadRow.objects.get(upload=upload, change="changed")
-    assert changed.data["_changed"] == ["name_th"]
+    assert changed.data["changed_fields"] == ["name_th"]
     services.course_upload_commit(actor=world.owner, upload=upload)
     course = Course.objects.get(code="ง21201")
     assert course.name_th == "การปลูกลำไยนอกฤดู"
