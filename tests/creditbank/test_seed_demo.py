@@ -83,3 +83,15 @@ def test_seed_demo_refuses_when_demo_is_not_allowed(db, settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not get_user_model().objects.filter(username="centre").exists()
+
+
+def test_demo_course_lists(db):
+    from courses.models import Course
+
+    call_command("seed_demo", "--quiet-accounts")
+    schools = Institution.objects.filter(code__startswith="LPN1-EO")
+    submitted = schools.filter(courses__isnull=False).distinct().count()
+    assert submitted == 18  # two of the twenty have not sent their list yet
+    assert Course.objects.filter(status="submitted", institution__in=schools).exists()
+    assert Course.objects.filter(level="voc_cert", status="approved").count() >= 15
+    assert Course.objects.filter(subject_group="ง", name_th__contains="ลำไย").exists()
