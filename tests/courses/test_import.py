@@ -139,7 +139,9 @@ def _refused(world, data, name="courses.xlsx"):
 
 
 def test_empty_file(world):
-    assert "empty" in _refused(world, b"").message
+    assert _refused(world, b"").message == "ไฟล์ว่างเปล่า"  # Thai first
+    with translation.override("en"):
+        assert "empty" in _refused(world, b"").message
 
 
 def test_no_header_row_lists_the_expected_headers(world):
@@ -158,7 +160,7 @@ def test_xlsm_by_name(world):
 
 def test_macro_inside_an_xlsx(world):
     data = rezip(workbook_bytes(good_rows()), add={"xl/vbaProject.bin": b"\x00macro"})
-    assert "macro" in _refused(world, data).message
+    assert "แมโคร" in _refused(world, data).message
 
 
 def test_an_exe_renamed_to_xlsx(world):
@@ -223,6 +225,11 @@ def test_row_errors_name_the_row_and_column(world, row, column, needle):
     with pytest.raises(services.CourseError):
         services.course_upload_commit(actor=world.owner, upload=upload)
     assert Course.objects.count() == 0
+
+
+def test_row_errors_come_in_thai_by_default(world):
+    upload = _upload(world, workbook_bytes([("ง21101", "วิชา", -1, None, "ม.ต้น", 2567, "")]))
+    assert "ติดลบ" in _messages(upload)[0][2]
 
 
 def test_duplicate_codes_inside_the_file(world):
