@@ -1,0 +1,145 @@
+"""Course-list import benchmark: our pipeline vs django-import-export, same rows, same run.
+
+    .venv/bin/python bench/import_courses.py [--rows 50000] [--memory-rows 100000]
+
+Generates a course-list workbook, imports it end to end into PostgreSQL through the real
+services (file checks, calamine read, validation of every row, preview rows, one-transaction
+commit with history), then imports the same rows with django-import-export into the same model.
+Peak memory of our import is measured in a child process on ``--memory-rows`` rows.
+Last line: ``ratio=<ours / django-import-export rows per second> rows_per_s=<ours>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import ensure_database, setup_django  # noqa: E402
+
+HEADER = ["รหัสวิชา", "ชื่อวิชา", "ชื่อวิชาภาษาอังกฤษ", "หน่วยกิต", "ชั่วโมง", "ระดับ", "ปีการศึกษา", "กลุ่มสาระ"]
+WORDS = ["การปลูก", "ลำไย", "อาหาร", "ไฟฟ้า", "คอมพิวเตอร์", "ทอผ้า", "ขนม", "เกษตร", "ช่าง", "ธุรกิจ"]
+
+
+def workbook(rows: int, year: int) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("รายวิชา")
+    ws.append(HEADER)
+    for n in range(rows):
+        ws.append([
+            f"{20000 + n // 10000:05d}-{n % 10000:04d}", f"{WORDS[n % 10]}{WORDS[(n // 10) % 10]} {n}",
+            f"Course {n}", 2, 72, "ปวช.", year, "วิชาชีพ",
+        ])  # fmt: skip
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def ours(data: bytes, institution, year: int) -> float:
+    from django.db import transaction
+
+    from courses import services
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        upload = services.course_upload_receive(
+            actor=None,
+            institution=institution,
+            data=data,
+            file_name="bench.xlsx",
+            academic_year=year,
+        )
+    upload = services.course_upload_check(upload_id=upload.pk)
+    assert upload.status == "preview" and not upload.counts.get("error"), upload.counts
+    services.course_upload_commit(actor=None, upload=upload)
+    return time.perf_counter() - started
+
+
+def theirs(data: bytes, institution) -> float:
+    import tablib
+    from import_export import fields, resources
+
+    from courses.models import Course
+
+    class CourseResource(resources.ModelResource):
+        code = fields.Field(attribute="code", column_name="รหัสวิชา")
+        name_th = fields.Field(attribute="name_th", column_name="ชื่อวิชา")
+        name_en = fields.Field(attribute="name_en", column_name="ชื่อวิชาภาษาอังกฤษ")
+        credits = fields.Field(attribute="credits", column_name="หน่วยกิต")
+        hours = fields.Field(attribute="hours", column_name="ชั่วโมง")
+        academic_year = fields.Field(attribute="academic_year", column_name="ปีการศึกษา")
+
+        class Meta:
+            model = Course
+            import_id_fields = ("code", "academic_year")
+            fields = ("code", "name_th", "name_en", "credits", "hours", "academic_year")
+            use_bulk = True
+            batch_size = 2000
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.institution = institution
+            instance.level = "voc_cert"
+            instance.subject_group = "voc"
+
+    started = time.perf_counter()
+    dataset = tablib.Dataset().load(io.BytesIO(data), format="xlsx")
+    result = CourseResource().import_data(dataset, dry_run=False, raise_errors=True)
+    assert not result.has_errors()
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="creditbank_bench")
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--memory-rows", type=int, default=100_000)
+    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    ensure_database(args.db) if not args.memory_child else setup_django(args.db)
+    from courses.models import Course
+    from institutions import services as institution_services
+    from institutions.models import Institution, Province
+
+    def fresh_institution(code):
+        Course.objects.filter(institution__code=code).delete()
+        existing = Institution.objects.filter(code=code).first()
+        return existing or institution_services.institution_create(
+            actor=None, code=code, name_th=code, kind="vocational_college", affiliation="ovec",
+            province=Province.objects.get(slug="lamphun"),
+        )  # fmt: skip
+
+    if args.memory_child:
+        data = workbook(args.memory_rows, 2568)
+        ours(data, fresh_institution("BENCH-MEM"), 2568)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        return
+
+    data = workbook(args.rows, 2567)
+    print(f"workbook: {args.rows:,} rows, {len(data) / 1e6:.1f} MB")
+    ours_s = ours(data, fresh_institution("BENCH-OURS"), 2567)
+    theirs_s = theirs(data, fresh_institution("BENCH-IE"))
+    ours_rps, theirs_rps = args.rows / ours_s, args.rows / theirs_s
+    child = subprocess.run(
+        [sys.executable, __file__, "--db", args.db, "--memory-child", "--memory-rows", str(args.memory_rows)],
+        capture_output=True, text=True, check=True, env={**os.environ},
+    )  # fmt: skip
+    peak_mb = int(child.stdout.strip().splitlines()[-1])
+    print(f"ours: {ours_s:.1f} s ({ours_rps:,.0f} rows/s), including preview rows and history")
+    print(f"django-import-export: {theirs_s:.1f} s ({theirs_rps:,.0f} rows/s)")
+    print(f"peak memory of our import of {args.memory_rows:,} rows: {peak_mb} MB")
+    print(f"ratio={ours_rps / theirs_rps:.1f} rows_per_s={ours_rps:.0f}")
+
+
+if __name__ == "__main__":
+    main()
