@@ -133,8 +133,7 @@ def validate_rows(
         texts = {key: clean_text(value) for key, value in values.items()}
         if not any(texts.values()):
             continue  # blank row
-        non_empty = [v for v in raw if clean_text(v)]
-        if len(non_empty) == 1 and not texts.get("name_th"):
+        if not texts.get("name_th") and sum(1 for v in raw if v not in (None, "")) == 1:
             break  # a lone cell under the table is a note ("หมายเหตุ: …"): the table has ended
         result = RowResult(row_number=offset)
         _validate_row(result, values, texts, institution, default_year)

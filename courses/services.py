@@ -15,8 +15,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from creditbank.db import insert_rows
 from creditbank.spreadsheets import SpreadsheetRefused, check_upload, read_first_sheet
 
 from .importer import COMPARED_FIELDS, compare_with_existing, validate_rows
@@ -98,19 +99,10 @@ def course_upload_check(*, upload_id: int) -> CourseListUpload:
             counts[result.change] = counts.get(result.change, 0) + 1
     with transaction.atomic():
         UploadRow.objects.filter(upload=upload).delete()
-        UploadRow.objects.bulk_create(
-            [
-                UploadRow(
-                    upload=upload,
-                    row_number=r.row_number,
-                    status=r.status,
-                    data=r.data,
-                    messages=r.messages,
-                    change=r.change,
-                )
-                for r in results
-            ],
-            batch_size=5000,
+        insert_rows(
+            UploadRow,
+            ["upload_id", "row_number", "status", "data", "messages", "change"],
+            ((upload.pk, r.row_number, r.status, r.data, r.messages, r.change) for r in results),
         )
         CourseListUpload.objects.filter(pk=upload.pk).update(
             status=Status.PREVIEW, counts=counts, progress=100, message=""
@@ -175,7 +167,7 @@ def course_upload_commit(*, actor, upload: CourseListUpload) -> CourseListUpload
             course.updated_at = now
             to_update.append(course)
     if to_create:
-        bulk_create_with_history(to_create, Course, batch_size=2000, default_user=actor)
+        _create_with_history(to_create, actor=actor, when=now)
     if to_update:
         bulk_update_with_history(
             to_update, Course, [*COMPARED_FIELDS, "status", "updated_at"], batch_size=2000,
@@ -186,6 +178,46 @@ def course_upload_commit(*, actor, upload: CourseListUpload) -> CourseListUpload
     upload.counts = {**upload.counts, "created": len(to_create), "updated": len(to_update)}
     upload.save(update_fields=["status", "committed_at", "counts"])
     return upload
+
+
+def _create_with_history(courses: list[Course], *, actor, when) -> None:
+    """New courses and their first history rows, written with COPY where the database has it."""
+    fields = [f for f in Course._meta.concrete_fields if not f.primary_key]
+    columns = [f.attname for f in fields]
+    insert_rows(Course, columns, ([getattr(c, name) for name in columns] for c in courses))
+    institution_id = courses[0].institution_id
+    wanted = {(c.code, c.academic_year) for c in courses}
+    ids = {
+        (code, year): pk
+        for code, year, pk in Course.objects.filter(
+            institution_id=institution_id, academic_year__in={y for _c, y in wanted}
+        ).values_list("code", "academic_year", "pk")
+        if (code, year) in wanted
+    }
+    History = Course.history.model
+    tracked = [
+        f.attname
+        for f in History._meta.concrete_fields
+        if not f.name.startswith("history_") and f.attname != "id"
+    ]
+    history_columns = ["id", *tracked, "history_date", "history_change_reason", "history_type",
+                       "history_user_id"]  # fmt: skip
+    actor_id = actor.pk if actor else None
+    insert_rows(
+        History,
+        history_columns,
+        (
+            [
+                ids[(c.code, c.academic_year)],
+                *[getattr(c, name) for name in tracked],
+                when,
+                None,
+                "+",
+                actor_id,
+            ]
+            for c in courses
+        ),
+    )
 
 
 @transaction.atomic

@@ -250,15 +250,16 @@ def test_a_row_for_another_institution(world):
 
 def test_a_failure_half_way_through_writes_nothing(world, monkeypatch):
     upload = _upload(world, workbook_bytes(good_rows()))
-    original = Course.history.model.objects.bulk_create
+    real_insert = services.insert_rows
 
-    def explode(*args, **kwargs):
-        raise RuntimeError("disk full")
+    def fail_on_history(model, columns, rows):
+        if model is Course.history.model:  # the courses are already written by now
+            raise RuntimeError("disk full")
+        return real_insert(model, columns, rows)
 
-    monkeypatch.setattr(Course.history.model.objects, "bulk_create", explode)
+    monkeypatch.setattr(services, "insert_rows", fail_on_history)
     with pytest.raises(RuntimeError):
         services.course_upload_commit(actor=world.owner, upload=upload)
-    monkeypatch.setattr(Course.history.model.objects, "bulk_create", original)
     assert Course.objects.count() == 0
     upload.refresh_from_db()
     assert upload.status == Status.PREVIEW
