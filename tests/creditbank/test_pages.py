@@ -121,3 +121,20 @@ def test_production_passes_the_deploy_check():
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_collectstatic_finds_every_referenced_file(tmp_path):
+    """The manifest storage fails on any missing file a CSS/JS file points to (source maps…)."""
+    result = _run_with(
+        "creditbank.settings.production",
+        {
+            "SECRET_KEY": "k9Fz-2Qp!vR7w#Lx0mT4^bN8cY1s@Hj6eU3gA5dK*oP9iW2rZ7qX",
+            "ALLOWED_HOSTS": "portal.example.go.th",
+            "STATIC_ROOT": str(tmp_path / "static"),
+        },
+        "collectstatic",
+        "--noinput",
+        "-v0",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
