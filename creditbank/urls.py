@@ -49,6 +49,7 @@ urlpatterns = [
     ),
     path("institutions/", include("institutions.urls")),
     path("courses/", include("courses.urls")),
+    path("equivalence/", include("equivalence.urls")),
     path("documents/", include("creditbank.documents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ PUBLIC_URLS = {
     "courses:catalogue_export",
     # Public for approved courses; tests/courses/test_views.py checks others are 404.
     "courses:detail",
+    "equivalence:where_it_counts",
 }
 
 # Django admin has its own sign-in; these are checked to redirect there.
@@ -78,6 +79,28 @@ def _course_upload(world):
     return {"pk": upload.pk}
 
 
+def _mapping(world):
+    from decimal import Decimal
+
+    from courses.models import Course
+    from equivalence import services
+
+    from .factories import Role, grant
+
+    def course(institution, code):
+        return Course.objects.create(
+            institution=institution, code=code, name_th=code, credits=Decimal(1), hours=40,
+            level="lower_secondary", academic_year=2567, status="approved",
+        )  # fmt: skip
+
+    grant(world.nobody, world.peo_a, Role.COMMITTEE_REVIEWER)
+    mapping = services.mapping_propose(
+        actor=world.nobody, province=world.province_a, sources=[course(world.school, "ง21201")],
+        targets=[course(world.college, "20501-2101")], valid_from_year=2567,
+    )  # fmt: skip
+    return {"pk": mapping.pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -90,4 +113,6 @@ OBJECT_URLS = {
     "courses:upload_commit": (_course_upload, "post"),
     "courses:upload_cancel": (_course_upload, "post"),
     "courses:upload_errors": (_course_upload, "get"),
+    "equivalence:detail": (_mapping, "get"),
+    "equivalence:decide": (_mapping, "post"),
 }

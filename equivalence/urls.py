@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "equivalence"
+
+urlpatterns = [
+    path("", views.where_it_counts, name="where_it_counts"),
+    path("queue/", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
+]
