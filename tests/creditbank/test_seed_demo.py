@@ -95,3 +95,14 @@ def test_demo_course_lists(db):
     assert Course.objects.filter(status="submitted", institution__in=schools).exists()
     assert Course.objects.filter(level="voc_cert", status="approved").count() >= 15
     assert Course.objects.filter(subject_group="ง", name_th__contains="ลำไย").exists()
+
+
+def test_demo_mappings_in_every_state(db):
+    from equivalence.models import EquivalenceMapping
+
+    call_command("seed_demo", "--quiet-accounts")
+    states = set(EquivalenceMapping.objects.values_list("status", flat=True))
+    assert {"approved", "proposed", "rejected"} <= states
+    approved = EquivalenceMapping.objects.filter(status="approved").first()
+    assert approved.proposed_by.username == "committee"
+    assert approved.decided_by.username == "committee2"
