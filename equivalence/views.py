@@ -70,9 +70,12 @@ def where_it_counts(request):
         by_course = {c.pk: [] for c in courses}
         for mapping in mappings:
             links = list(mapping.links.all())
+            mirrored = mapping.direction == EquivalenceMapping.Direction.MIRRORED
             for link in links:
                 if link.course_id not in by_course:
                     continue
+                if link.side != own_side and not mirrored:
+                    continue  # a one-way mapping counts only from its source side
                 counts_as = [x.course for x in links if x.side != link.side]
                 by_course[link.course_id].append({"mapping": mapping, "others": counts_as})
         results = [(course, by_course[course.pk]) for course in courses]

@@ -21,6 +21,9 @@ def test_public_search_shows_only_approved_mappings(client, world, committee):  
     assert target.code in body and "1.0" in body
     reverse_body = client.get(url, {**params, "q": target.code, "direction": "to"}).content.decode()
     assert source.code in reverse_body
+    # One way: the target course itself does not "count as" the source course.
+    results = client.get(url, {**params, "q": target.code}).context["results"]
+    assert results == [(target, [])]
 
 
 def test_the_queue_is_for_reviewers(login, world, committee):  # noqa: F811
