@@ -7,6 +7,8 @@ app_name = "equivalence"
 urlpatterns = [
     path("", views.where_it_counts, name="where_it_counts"),
     path("queue/", views.queue, name="queue"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("demand/", views.demand, name="demand"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/decide/", views.decide, name="decide"),
 ]

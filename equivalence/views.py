@@ -176,3 +176,118 @@ def decide(request, pk):
     except services.MappingError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("equivalence:detail", pk=mapping.pk)
+
+
+def _province_for(request, scope):
+    provinces = Province.objects.filter(scope.province_q()).order_by("code")
+    chosen = request.GET.get("province")
+    province = provinces.filter(slug=chosen).first() if chosen else None
+    return province or provinces.first(), provinces
+
+
+@login_required
+def coverage(request):
+    """Share of approved courses that have an approved mapping; biggest gaps first."""
+    from collections import defaultdict
+
+    from django.db.models import Count
+
+    from institutions.models import Institution
+
+    scope = scope_for(request.user)
+    if not scope.is_staff_member:
+        raise PermissionDenied
+    province, provinces = _province_for(request, scope)
+    approved = dict(
+        Course.objects.approved()
+        .filter(institution__province=province)
+        .values_list("institution")
+        .annotate(n=Count("pk"))
+    )
+    links = MappingCourse.objects.filter(
+        mapping__status=Status.APPROVED, mapping__province=province
+    ).values_list("mapping_id", "side", "course_id", "course__institution_id")
+    sources, target_institutions = defaultdict(set), defaultdict(set)
+    for mapping_id, side, course_id, institution_id in links:
+        if side == MappingCourse.Side.SOURCE:
+            sources[mapping_id].add((course_id, institution_id))
+        else:
+            target_institutions[mapping_id].add(institution_id)
+    mapped_any, mapped_pair = defaultdict(set), defaultdict(set)
+    for mapping_id, source_courses in sources.items():
+        for course_id, institution_id in source_courses:
+            mapped_any[institution_id].add(course_id)
+            for target in target_institutions[mapping_id]:
+                mapped_pair[(institution_id, target)].add(course_id)
+    names = dict(Institution.objects.filter(pk__in=approved).values_list("pk", "name_th"))
+    rows = sorted(
+        (
+            {
+                "name": names.get(pk, pk),
+                "approved": total,
+                "mapped": len(mapped_any[pk]),
+                "gap": total - len(mapped_any[pk]),
+                "share": round(100 * len(mapped_any[pk]) / total) if total else 0,
+            }
+            for pk, total in approved.items()
+        ),
+        key=lambda row: (-row["gap"], row["name"]),
+    )
+    pairs = sorted(
+        (
+            {
+                "source": names.get(source, source),
+                "target": names.get(target, target),
+                "mapped": len(courses),
+                "approved": approved.get(source, 0),
+                "share": round(100 * len(courses) / approved[source])
+                if approved.get(source)
+                else 0,
+            }
+            for (source, target), courses in mapped_pair.items()
+        ),
+        key=lambda row: (row["share"], row["source"]),
+    )
+    total = sum(approved.values())
+    mapped = sum(len(v) for v in mapped_any.values())
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "equivalence/coverage.html",
+        {
+            "province": province,
+            "provinces": provinces,
+            "page": page,
+            "pairs": pairs[:200],
+            "total": total,
+            "mapped": mapped,
+            "share": round(100 * mapped / total) if total else 0,
+        },
+    )
+
+
+@login_required
+def demand(request):
+    """Courses people asked to transfer with no approved mapping: oldest first."""
+    from django.utils import timezone
+
+    from .models import TransferDemand
+
+    scope = scope_for(request.user)
+    if not scope.is_staff_member:
+        raise PermissionDenied
+    items = (
+        TransferDemand.objects.for_user(request.user)
+        .filter(resolved_at__isnull=True)
+        .select_related("course__institution", "target_institution")
+        .order_by("first_requested_at", "pk")
+    )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for item in page.object_list:
+        item.waited_days = (now - item.first_requested_at).days
+    return render(
+        request,
+        "equivalence/demand.html",
+        {"page": page, "open_count": items.count()},
+    )

@@ -55,3 +55,27 @@ def test_a_non_reviewer_cannot_decide(login, world, committee):  # noqa: F811
         reverse("equivalence:decide", args=[mapping.pk]), {"action": "approve"}
     )
     assert response.status_code == 403
+
+
+def test_coverage_counts_mapped_courses_biggest_gaps_first(login, world, committee):  # noqa: F811
+    from .test_mappings import _course
+
+    first, second, source, target = committee
+    _course(world.school, "ง21202")  # a second approved school course, not mapped
+    mapping = _propose(world, first, [source], [target], credits_recognised=Decimal("1"))
+    services.mapping_approve(actor=second, mapping=mapping)
+    response = login(world.centre).get(reverse("equivalence:coverage"))
+    assert response.context["total"] == 3 and response.context["mapped"] == 1
+    rows = response.context["page"].object_list
+    assert rows[0]["name"] == world.school.name_th and rows[0]["gap"] == 1
+    assert response.context["pairs"][0]["mapped"] == 1
+
+
+def test_demand_list_oldest_first(login, world, committee):  # noqa: F811
+    _first, _second, source, target = committee
+    services.demand_record(course=source, target_institution=world.college)
+    services.demand_record(course=target, target_institution=world.school)
+    items = login(world.centre).get(reverse("equivalence:demand")).context["page"].object_list
+    assert [i.course.code for i in items] == [source.code, target.code]
+    outsider_page = login(world.outsider).get(reverse("equivalence:demand")).context["page"]
+    assert list(outsider_page.object_list) == []
