@@ -8,7 +8,7 @@ pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.skipif(
         not os.environ.get("CELERY_BROKER_URL"),
-        reason="needs a broker: CI runs this with CELERY_BROKER_URL=redis://…",
+        reason="CELERY_BROKER_URL is not set: needs a real broker and worker (.ci/run sets redis://)",
     ),
 ]
 
@@ -28,10 +28,15 @@ def worker(django_db_setup, django_db_blocker):
 
 @pytest.mark.django_db(transaction=True)
 def test_health_task_runs_on_a_real_worker(worker, settings):
+    from celery.result import EagerResult
+
+    from creditbank.celery import app
     from creditbank.tasks import health
 
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    assert app.conf.task_always_eager is False
     result = health.delay()
+    assert not isinstance(result, EagerResult)  # it went to the broker, not run in-process
     payload = result.get(timeout=30)
     assert payload["database"] is True
     assert result.state == "SUCCESS"

@@ -1,4 +1,11 @@
-"""Browser tests: Playwright for Python driving Debian's Chromium (never `playwright install`)."""
+"""Browser tests: Playwright for Python driving Debian's Chromium (never `playwright install`).
+
+Fixtures: ``browser`` (one Chromium per session), ``page`` (a fresh context on the live server
+with the Lamphun demo loaded), ``signed_in(username)`` (signs a demo account in on that page),
+``shot(name)`` (a full-page PNG under var/screenshots/). Every page records what went wrong
+while it was open: ``page.static_failures`` (a /static/ URL that did not answer 200/304) and
+``page.console_errors`` (console errors other than failed loads, CSP refusals among them).
+"""
 
 import os
 from pathlib import Path
@@ -8,7 +15,7 @@ from django.core.management import call_command
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # institutions.demo.DEMO_PASSWORD
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,10 +27,16 @@ def _allow_orm_beside_playwright():
     yield
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
 def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"no Chromium at {CHROMIUM} (apt-get install chromium; never playwright install)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -55,20 +68,27 @@ def page(browser, live_server, demo):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
+    page.static_failures = []
+    page.console_errors = []
+
+    def _on_response(response):
+        if "/static/" in response.url and response.status not in (200, 304):
+            page.static_failures.append(f"{response.status} {response.url}")
+
+    def _on_request_failed(request):
+        if "/static/" in request.url:
+            page.static_failures.append(f"failed {request.url}: {request.failure}")
+
+    def _on_console(message):
+        # A failed load is reported by URL above; the console's copy names no URL.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            page.console_errors.append(message.text)
+
+    page.on("response", _on_response)
+    page.on("requestfailed", _on_request_failed)
+    page.on("console", _on_console)
     yield page
     context.close()
-
-
-@pytest.fixture
-def shot(request):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def _shot(page, name):
-        path = SCREENSHOTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return _shot
 
 
 def sign_in(page, username, password=DEMO_PASSWORD):
@@ -77,3 +97,29 @@ def sign_in(page, username, password=DEMO_PASSWORD):
     page.fill("#id_password", password)
     page.click("[data-testid=sign-in]")
     page.wait_for_selector("[data-testid=user-menu]")
+    return page
+
+
+@pytest.fixture
+def signed_in(page):
+    """``signed_in("centre")`` signs a demo account in and returns the page."""
+
+    def _signed_in(username, password=DEMO_PASSWORD):
+        return sign_in(page, username, password)
+
+    return _signed_in
+
+
+@pytest.fixture
+def shot(request):
+    """``shot("name")`` (the test's ``page``) or ``shot(other_page, "name")``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _shot(*args):
+        *target, name = args
+        target = target[0] if target else request.getfixturevalue("page")
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png"
+        target.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
