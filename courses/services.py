@@ -22,6 +22,7 @@ from creditbank.spreadsheets import SpreadsheetRefused, check_upload, read_first
 
 from .importer import COMPARED_FIELDS, compare_with_existing, validate_rows
 from .models import Course, CourseListUpload, UploadRow
+from .signals import send_courses_changed
 
 Status = CourseListUpload.Status
 
@@ -166,8 +167,7 @@ def course_upload_commit(*, actor, upload: CourseListUpload) -> CourseListUpload
                 course.status = Course.Status.SUBMITTED  # a changed course is reviewed again
             course.updated_at = now
             to_update.append(course)
-    if to_create:
-        _create_with_history(to_create, actor=actor, when=now)
+    created_ids = _create_with_history(to_create, actor=actor, when=now) if to_create else []
     if to_update:
         bulk_update_with_history(
             to_update, Course, [*COMPARED_FIELDS, "status", "updated_at"], batch_size=2000,
@@ -177,11 +177,15 @@ def course_upload_commit(*, actor, upload: CourseListUpload) -> CourseListUpload
     upload.committed_at = now
     upload.counts = {**upload.counts, "created": len(to_create), "updated": len(to_update)}
     upload.save(update_fields=["status", "committed_at", "counts"])
+    send_courses_changed([*created_ids, *(c.pk for c in to_update)], reason="imported")
     return upload
 
 
-def _create_with_history(courses: list[Course], *, actor, when) -> None:
-    """New courses and their first history rows, written with COPY where the database has it."""
+def _create_with_history(courses: list[Course], *, actor, when) -> list[int]:
+    """New courses and their first history rows, written with COPY where the database has it.
+
+    Returns the new courses' primary keys.
+    """
     fields = [f for f in Course._meta.concrete_fields if not f.primary_key]
     columns = [f.attname for f in fields]
     insert_rows(Course, columns, ([getattr(c, name) for name in columns] for c in courses))
@@ -218,6 +222,7 @@ def _create_with_history(courses: list[Course], *, actor, when) -> None:
             for c in courses
         ),
     )
+    return list(ids.values())
 
 
 @transaction.atomic
@@ -243,6 +248,7 @@ def _review(actor, courses, *, status, comment):
         course.save(
             update_fields=["status", "review_comment", "reviewed_by", "reviewed_at", "updated_at"]
         )
+    send_courses_changed([c.pk for c in courses], reason="reviewed")
     return len(courses)
 
 
@@ -267,4 +273,5 @@ def course_retire(*, actor, course: Course) -> Course:
         course.status = Course.Status.RETIRED
         course._history_user = actor
         course.save(update_fields=["status", "updated_at"])
+        send_courses_changed([course.pk], reason="retired")
     return course

@@ -285,3 +285,26 @@ def test_import_courses_command_fails_on_a_refused_file(world, tmp_path, capsys)
         call_command("import_courses", str(path), "--institution", world.school.code)
     assert "row 2 [credits]" in capsys.readouterr().out
     assert Course.objects.count() == 0
+
+
+def test_course_changes_are_announced_after_commit(world, django_capture_on_commit_callbacks):
+    from courses.signals import courses_changed
+
+    heard = []
+
+    def listener(sender, course_ids, reason, **kwargs):
+        heard.append((reason, course_ids))
+
+    courses_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _upload(world, workbook_bytes(good_rows()), commit=True)
+        created = sorted(
+            Course.objects.filter(institution=world.school).values_list("pk", flat=True)
+        )
+        assert heard == [("imported", created)]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.courses_approve(actor=world.area_admin, courses=Course.objects.all())
+        assert heard[-1] == ("reviewed", created)
+    finally:
+        courses_changed.disconnect(listener)
