@@ -10,6 +10,7 @@ out, so no page ships without an outsider test.
 PUBLIC_URLS = {
     "home",
     "healthz",
+    "favicon",
     "set_language",
     "login",
     "logout",

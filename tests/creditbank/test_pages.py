@@ -138,3 +138,11 @@ def test_production_collectstatic_finds_every_referenced_file(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_favicon_ico_leads_to_the_icon_every_page_names(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302  # the hashed name changes with each release
+    assert response["Location"].endswith("img/favicon.svg")
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{response["Location"]}"' in home
