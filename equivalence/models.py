@@ -217,3 +217,26 @@ class TransferDemand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id} → {self.target_institution_id} ×{self.request_count}"
+
+
+class SuggestIndexState(models.Model):
+    """One province's suggestion index on disk: the row writers lock, and what it holds.
+
+    Updates and rebuilds take ``select_for_update`` on this row before they read, change and
+    save the index file, so two workers never interleave their writes to one province's file.
+    Web workers only read the file; ``version`` tells them (and the status page) it changed.
+    """
+
+    province = models.OneToOneField(Province, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+    course_count = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("suggestion index")
+        verbose_name_plural = _("suggestion indexes")
+
+    def __str__(self) -> str:
+        return f"{self.province_id}: v{self.version}, {self.course_count} courses"

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -192,8 +193,17 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "health-every-5-minutes": {"task": "creditbank.tasks.health", "schedule": 300.0},
+    # Course changes update the suggestion index as they happen; the nightly rebuild re-weights
+    # it from scratch and repairs anything a lost message left behind.
+    "suggest-index-rebuild-nightly": {
+        "task": "equivalence.suggest_index_rebuild",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Course-equivalence suggestion index: one file per province, rebuilt nightly (equivalence).
+SUGGEST_INDEX_DIR = env.path("SUGGEST_INDEX_DIR", default=str(VAR_DIR / "suggest"))
 
 # Demo accounts and data may only be created where this is on (never in production).
 DEMO_ALLOWED = env.bool("DEMO_ALLOWED", default=True)

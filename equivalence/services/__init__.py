@@ -8,3 +8,11 @@ from .mappings import (  # noqa: F401
     mapping_retire,
     mapping_start_review,
 )
+from .suggestions import (  # noqa: F401
+    Candidate,
+    load_index,
+    suggest_for_course,
+    suggest_index_rebuild,
+    suggest_index_status,
+    suggest_index_update,
+)

@@ -501,7 +501,10 @@ class SuggestionIndex:
         Only load files this application wrote (pickle runs code from the file).
         """
         with open(path, "rb") as handle:
-            payload = pickle.load(handle)  # noqa: S301 - our own file, written by save()
+            try:
+                payload = pickle.load(handle)  # noqa: S301 - our own file, written by save()
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as error:
+                raise IndexFormatError(f"{path} is not a readable index: {error}") from error
         if (
             not isinstance(payload, dict)
             or payload.get("format") != FORMAT_VERSION
