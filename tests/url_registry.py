@@ -102,6 +102,18 @@ def _mapping(world):
     return {"pk": mapping.pk}
 
 
+def _evidence(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from equivalence import services
+    from equivalence.models import EquivalenceMapping
+
+    mapping = EquivalenceMapping.objects.get(**_mapping(world))
+    pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.7 registry", "application/pdf")
+    (item,) = services.mapping_evidence_add(actor=world.nobody, mapping=mapping, files=[pdf])
+    return {"pk": item.pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -116,4 +128,5 @@ OBJECT_URLS = {
     "courses:upload_errors": (_course_upload, "get"),
     "equivalence:detail": (_mapping, "get"),
     "equivalence:decide": (_mapping, "post"),
+    "equivalence:evidence": (_evidence, "get"),
 }

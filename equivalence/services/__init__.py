@@ -3,6 +3,7 @@ from .mappings import (  # noqa: F401
     demand_record,
     demand_resolve_for,
     mapping_approve,
+    mapping_evidence_add,
     mapping_propose,
     mapping_reject,
     mapping_retire,
@@ -11,6 +12,7 @@ from .mappings import (  # noqa: F401
 from .suggestions import (  # noqa: F401
     Candidate,
     load_index,
+    suggest_explain,
     suggest_for_course,
     suggest_index_rebuild,
     suggest_index_status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from institutions.models import Membership
 from institutions.scoping import scope_for
 
-from ..models import EquivalenceMapping, MappingCourse, TransferDemand
+from ..evidence import MAX_EVIDENCE_FILES, EvidenceRefused, check_evidence
+from ..models import EquivalenceMapping, MappingCourse, MappingEvidence, TransferDemand
 
 Status = EquivalenceMapping.Status
 Role = Membership.Role
@@ -73,7 +75,10 @@ def mapping_propose(
     rationale: str = "",
     valid_from_year: int,
     valid_to_year: int | None = None,
+    evidence: Iterable = (),
+    evidence_description: str = "",
 ) -> EquivalenceMapping:
+    """Propose a mapping; ``evidence`` are uploaded files (PDF/PNG/JPEG) stored with it."""
     sources, targets = list(sources), list(targets)
     _check_sides(sources, targets, province.pk, actor)
     if credits_recognised is None:
@@ -100,7 +105,36 @@ def mapping_propose(
             for c in targets
         ]
     )
+    mapping_evidence_add(
+        actor=actor, mapping=mapping, files=evidence, description=evidence_description
+    )
     return mapping
+
+
+@transaction.atomic
+def mapping_evidence_add(*, actor, mapping: EquivalenceMapping, files: Iterable, description=""):
+    """Attach evidence files; all are checked (type by magic bytes, size, count) before any is
+    stored, and nothing is stored if one is refused."""
+    try:
+        checked = check_evidence(files)
+    except EvidenceRefused as error:
+        raise MappingError(str(error)) from error
+    existing = mapping.evidence.count()
+    if checked and existing + len(checked) > MAX_EVIDENCE_FILES:
+        raise MappingError(
+            _("A mapping holds at most %(count)s evidence files.") % {"count": MAX_EVIDENCE_FILES}
+        )
+    added = []
+    for upload, extension in checked:
+        item = MappingEvidence(
+            mapping=mapping,
+            description=(description or upload.name or "")[:200],
+            uploaded_by=actor,
+        )
+        item.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+        item.save()
+        added.append(item)
+    return added
 
 
 def _lock(mapping: EquivalenceMapping) -> EquivalenceMapping:

@@ -29,6 +29,8 @@ from ..suggest import CandidateFilter, CourseDoc, IndexFormatError, Suggestion, 
 
 logger = logging.getLogger(__name__)
 
+EXHAUSTIVE_UP_TO = 3_000
+
 
 def _course_model():
     from courses.models import Course
@@ -255,10 +257,17 @@ def suggest_for_course(*, course, target_institution=None, top: int = 10) -> lis
         flt = CandidateFilter(institutions=frozenset({target_institution.code}))
     else:
         flt = CandidateFilter()
+    # A province of a few thousand courses is scored exactly (a few ms); the two-stage
+    # retrieval, which skips very common words, is for the big ones.
+    exhaustive = len(index) <= EXHAUSTIVE_UP_TO
     if course.pk in index:
-        suggestions = index.rank_indexed(course.pk, candidates_filter=flt, top=top)
+        suggestions = index.rank_indexed(
+            course.pk, candidates_filter=flt, top=top, exhaustive=exhaustive
+        )
     else:
-        suggestions = index.rank(course_doc(course), candidates_filter=flt, top=top)
+        suggestions = index.rank(
+            course_doc(course), candidates_filter=flt, top=top, exhaustive=exhaustive
+        )
     Course = _course_model()
     found = Course.objects.filter(
         pk__in=[s.doc_id for s in suggestions],
@@ -268,6 +277,15 @@ def suggest_for_course(*, course, target_institution=None, top: int = 10) -> lis
     courses = {c.pk: c for c in found}
     kept = [s for s in suggestions if s.doc_id in courses]
     return [Candidate(courses[s.doc_id], s, rank) for rank, s in enumerate(kept, start=1)]
+
+
+def suggest_explain(*, course, target) -> Suggestion | None:
+    """Score and explanation of ``target`` for ``course``, wherever it ranks (None if unindexed)."""
+    province = course.institution.province
+    index = load_index(province) if province is not None else None
+    if index is None or target.pk not in index:
+        return None
+    return index.explain(course_doc(course), target.pk)
 
 
 def suggest_index_status() -> list[dict]:

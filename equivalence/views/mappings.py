@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +12,8 @@ from courses.models import Course
 from institutions.models import Membership, Province
 from institutions.scoping import get_for_user, scope_for
 
-from . import services
-from .models import EquivalenceMapping, MappingCourse
+from .. import services
+from ..models import EquivalenceMapping, MappingCourse
 
 Role = Membership.Role
 Status = EquivalenceMapping.Status
@@ -136,7 +136,11 @@ def queue(request):
 
 @login_required
 def detail(request, pk):
-    mapping = get_for_user(request.user, _with_courses(EquivalenceMapping.objects.all()), pk=pk)
+    mapping = get_for_user(
+        request.user,
+        _with_courses(EquivalenceMapping.objects.all()).prefetch_related("evidence"),
+        pk=pk,
+    )
     scope = scope_for(request.user)
     history = mapping.history.select_related("history_user").order_by("-history_date")[:30]
     return render(
@@ -271,7 +275,7 @@ def demand(request):
     """Courses people asked to transfer with no approved mapping: oldest first."""
     from django.utils import timezone
 
-    from .models import TransferDemand
+    from ..models import TransferDemand
 
     scope = scope_for(request.user)
     if not scope.is_staff_member:
@@ -290,4 +294,27 @@ def demand(request):
         request,
         "equivalence/demand.html",
         {"page": page, "open_count": items.count()},
+    )
+
+
+@login_required
+def evidence(request, pk):
+    """Download one evidence file of a mapping the user may see."""
+    from django.http import FileResponse
+
+    from ..evidence import CONTENT_TYPES
+    from ..models import MappingEvidence
+
+    item = get_object_or_404(
+        MappingEvidence.objects.filter(
+            mapping__in=EquivalenceMapping.objects.for_user(request.user)
+        ),
+        pk=pk,
+    )
+    extension = item.file.name.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=extension == "pdf",
+        filename=f"evidence-{item.mapping_id}-{item.pk}.{extension}",
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
