@@ -240,3 +240,49 @@ class SuggestIndexState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id}: v{self.version}, {self.course_count} courses"
+
+
+class DecisionImportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A decision file is seen by the reviewer who uploaded it (it holds their decisions)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(uploaded_by=user)
+
+
+class DecisionImport(models.Model):
+    """A committee's decisions (.xlsx): checked row by row, previewed, then applied at once."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Checked: waiting for confirmation")
+        REFUSED = "refused", _("Refused")
+        COMMITTED = "committed", _("Applied")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    message = models.TextField(blank=True)
+    # [{"row": 5, "mapping": 12, "decision": "approve", "comment": "", "meeting": "",
+    #   "number": "", "date": "2024-06-01" | None, "outcome": "approve" | "reject" |
+    #   "unchanged" | "error", "messages": ["..."]}]
+    rows = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DecisionImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("committee decision file")
+        verbose_name_plural = _("committee decision files")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == self.Status.PREVIEW and not self.counts.get("error")

@@ -114,6 +114,15 @@ def _evidence(world):
     return {"pk": item.pk}
 
 
+def _decision_import(world):
+    from equivalence.models import DecisionImport
+
+    record = DecisionImport.objects.create(
+        uploaded_by=world.owner, file_name="decisions.xlsx", sha256="0" * 64, status="preview"
+    )
+    return {"pk": record.pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -129,4 +138,6 @@ OBJECT_URLS = {
     "equivalence:detail": (_mapping, "get"),
     "equivalence:decide": (_mapping, "post"),
     "equivalence:evidence": (_evidence, "get"),
+    "equivalence:decisions_detail": (_decision_import, "get"),
+    "equivalence:decisions_commit": (_decision_import, "post"),
 }

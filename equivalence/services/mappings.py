@@ -211,7 +211,13 @@ def mapping_approve(
 
 @transaction.atomic
 def mapping_reject(
-    *, actor, mapping: EquivalenceMapping, comment: str, meeting: str = "", decision_number=""
+    *,
+    actor,
+    mapping: EquivalenceMapping,
+    comment: str,
+    meeting: str = "",
+    decision_number: str = "",
+    decision_date: dt.date | None = None,
 ) -> EquivalenceMapping:
     mapping = _lock(mapping)
     if mapping.status == Status.REJECTED:
@@ -229,7 +235,7 @@ def mapping_reject(
     mapping.decision_comment = comment
     mapping.decision_meeting = meeting
     mapping.decision_number = decision_number
-    mapping.decision_date = timezone.localdate()
+    mapping.decision_date = decision_date or timezone.localdate()
     mapping._change_reason = "rejected"
     mapping.save()
     return mapping

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import Course
+from courses.models import Course, Level
 from institutions.models import Membership, Province
 from institutions.scoping import get_for_user, scope_for
 
@@ -92,11 +92,17 @@ def where_it_counts(request):
     )
 
 
-@login_required
-def queue(request):
-    scope = scope_for(request.user)
-    if not scope.has_role_anywhere(Role.COMMITTEE_REVIEWER, Role.CENTRE_STAFF):
-        raise PermissionDenied
+def _id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def filtered_mappings(request):
+    """The user's mappings filtered by status, level and institution pair (queue and export)."""
+    from institutions.models import Institution
+
     mappings = EquivalenceMapping.objects.for_user(request.user)
     status = request.GET.get("status", "open")
     if status == "open":
@@ -104,11 +110,46 @@ def queue(request):
     elif status in Status.values:
         mappings = mappings.filter(status=status)
     level = request.GET.get("level", "")
-    if level:
-        mappings = mappings.filter(links__course__level=level).distinct()
+    if level in Level.values:
+        links = MappingCourse.objects.filter(course__level=level)
+        mappings = mappings.filter(pk__in=links.values("mapping_id"))
+    else:
+        level = ""
+    source, target = _id(request.GET.get("source")), _id(request.GET.get("target"))
+    for side, institution_id in (
+        (MappingCourse.Side.SOURCE, source),
+        (MappingCourse.Side.TARGET, target),
+    ):
+        if institution_id:
+            links = MappingCourse.objects.filter(side=side, course__institution_id=institution_id)
+            mappings = mappings.filter(pk__in=links.values("mapping_id"))
+    institutions = (
+        Institution.objects.filter(scope_for(request.user).province_q("province_id"), active=True)
+        .exclude(kind__in=Institution.OFFICE_KINDS)
+        .order_by("name_th")
+        .only("pk", "name_th", "name_en")
+    )
+    return mappings, {
+        "status": status,
+        "level": level,
+        "source": source,
+        "target": target,
+        "institutions": institutions,
+    }
+
+
+@login_required
+def queue(request):
+    scope = scope_for(request.user)
+    if not scope.has_role_anywhere(Role.COMMITTEE_REVIEWER, Role.CENTRE_STAFF):
+        raise PermissionDenied
+    mappings, filters = filtered_mappings(request)
     if request.method == "POST":
-        chosen = mappings.filter(pk__in=request.POST.getlist("mappings"))
+        ids = [i for i in (_id(v) for v in request.POST.getlist("mappings")[: PAGE_SIZE * 4]) if i]
+        chosen = mappings.filter(pk__in=ids).order_by("pk")
         action, comment = request.POST.get("action"), request.POST.get("comment", "")
+        if action not in ("approve", "reject"):
+            return redirect(request.get_full_path())
         done, refused = 0, []
         for mapping in chosen:
             try:
@@ -130,7 +171,7 @@ def queue(request):
     return render(
         request,
         "equivalence/queue.html",
-        {"page": page, "status": status, "statuses": Status.choices, "level": level},
+        {"page": page, "statuses": Status.choices, "levels": Level.choices, **filters},
     )
 
 
