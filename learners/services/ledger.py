@@ -72,8 +72,7 @@ def source_for_institution(institution) -> str:
     return SourceKind.SCHOOL
 
 
-@transaction.atomic
-def entry_record(
+def build_entry(
     *,
     actor,
     learner: Learner,
@@ -100,27 +99,10 @@ def entry_record(
     transfer_request=None,
     mapping=None,
 ) -> CreditEntry:
-    """Post one result (EARN) or, from the transfer service, one TRANSFER entry.
-
-    With ``idempotency_key``, posting the same key again returns the stored entry and writes
-    nothing. The course's code, names, level, subject group and credits are copied onto the
-    entry (explicit arguments win), so the ledger keeps what was true when the credit was earned.
-    A ``verified`` entry needs an actor with a recording role at the institution (or the system).
-    """
+    """An unsaved, validated entry (no permission check, nothing written): ``entry_record`` and
+    bulk posting (results approval) share it."""
     if kind == Kind.REVERSAL:
         raise LedgerError(_("Use entry_reverse to post a reversal."))
-    if idempotency_key:
-        existing = CreditEntry.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    # A transfer entry is posted at the receiving institution by its approver: the transfer
-    # service checks that role itself.
-    if (
-        actor is not None
-        and kind != Kind.TRANSFER
-        and not scope_for(actor).has_role(institution, *RECORDING_ROLES)
-    ):
-        raise PermissionDenied
     if course is not None:
         if course.institution_id != institution.pk:
             raise LedgerError(_("The course belongs to another institution."))
@@ -188,7 +170,43 @@ def entry_record(
         mapping=mapping,
         created_by=actor,
     )
-    entry.full_clean(exclude=["learner", "institution", "course", "created_by", "verified_by"])
+    entry.full_clean(
+        exclude=["learner", "institution", "course", "created_by", "verified_by", "reverses",
+                 "transfer_request", "mapping", "results_upload"],
+        validate_unique=False,
+        validate_constraints=False,
+    )  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def entry_record(*, actor, learner: Learner, institution, idempotency_key=None, **fields):
+    """Post one result (EARN) or, from the transfer service, one TRANSFER entry.
+
+    Fields as ``build_entry``. With ``idempotency_key``, posting the same key again returns the
+    stored entry and writes nothing. The course's code, names, level, subject group and credits
+    are copied onto the entry (explicit arguments win), so the ledger keeps what was true when
+    the credit was earned. Recording needs a recording role at the institution (or the system,
+    ``actor=None``); a TRANSFER entry is posted by the transfer service, which checks the
+    approver's role itself.
+    """
+    if idempotency_key:
+        existing = CreditEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if (
+        actor is not None
+        and fields.get("kind", Kind.EARN) != Kind.TRANSFER
+        and not scope_for(actor).has_role(institution, *RECORDING_ROLES)
+    ):
+        raise PermissionDenied
+    entry = build_entry(
+        actor=actor,
+        learner=learner,
+        institution=institution,
+        idempotency_key=idempotency_key,
+        **fields,
+    )
     try:
         with transaction.atomic():
             entry.save()
@@ -216,7 +234,18 @@ def entry_reverse(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
     Learner.objects.select_for_update().filter(pk=entry.learner_id).first()
     if CreditEntry.objects.filter(reverses=entry).exists():
         raise LedgerError(_("This entry has already been reversed."))
-    reversal = CreditEntry(
+    reversal = build_reversal(entry, actor=actor, reason=reason)
+    try:
+        with transaction.atomic():
+            reversal.save()
+    except IntegrityError:
+        raise LedgerError(_("This entry has already been reversed.")) from None
+    return reversal
+
+
+def build_reversal(entry: CreditEntry, *, actor, reason: str) -> CreditEntry:
+    """The unsaved mirror image of ``entry`` (every field copied, credits negated)."""
+    return CreditEntry(
         learner_id=entry.learner_id,
         kind=Kind.REVERSAL,
         source=entry.source,
@@ -247,12 +276,6 @@ def entry_reverse(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
         idempotency_key=f"reverse:{entry.pk}",
         created_by=actor,
     )
-    try:
-        with transaction.atomic():
-            reversal.save()
-    except IntegrityError:
-        raise LedgerError(_("This entry has already been reversed.")) from None
-    return reversal
 
 
 # ---------------------------------------------------------------------------------------------
