@@ -140,3 +140,10 @@ class ResultRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row_number}: {self.status}"
+
+    @property
+    def masked_identifier(self) -> str:
+        from ..identifiers import mask
+
+        value = self.data.get("identifier") or ""
+        return mask(self.data.get("identifier_type", ""), value) if value else "–"
