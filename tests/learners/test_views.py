@@ -275,3 +275,24 @@ def test_register_a_learner_through_the_page(login, world, registrar):
     })  # fmt: skip
     assert outside.context["form"].errors["home_institution"]
     assert Learner.objects.count() == 1
+
+
+def test_the_demo_learner_and_waiting_results(client, db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--quiet-accounts")
+    learner = Learner.objects.get(user__username="learner")
+    sources = set(learner.entries.values_list("source", flat=True))
+    assert {"school", "nfe", "skill_test"} <= sources
+    assert learner.entries.filter(institution__extended_opportunity=True).exists()
+    assert learner.entries.filter(kind="reversal").count() == 1
+    client.force_login(learner.user)
+    response = client.get(reverse("learners:my_credits"))
+    summary = response.context["summary"]
+    assert summary.banked == Decimal("9")  # five 1-credit school courses, NFE 2, skill test 2
+    assert {b.key for b in summary.by_source} == {"school", "nfe", "skill_test"}
+    waiting = ResultUpload.objects.filter(status="submitted")
+    assert set(waiting.values_list("institution__code", flat=True)) == {"LPN-TECH", "LPN1-EO01"}
+    client.force_login(UserFactory(username="college"))  # get_or_create: the demo registrar
+    listing = client.get(reverse("learners:results_list") + "?waiting=1").content.decode()
+    assert "ผลการเรียน-ภาคเรียนที่1-2567.xlsx" in listing
