@@ -74,3 +74,22 @@ def login(client):
         return client
 
     return _login
+
+
+def pytest_configure(config):
+    """Transactional tests flush tables with DELETE on SQLite, which the append-only ledger's
+    triggers refuse: lift the guard for the flush only (creditbank.db.maintenance_unlocked)."""
+    from django.test import TransactionTestCase
+
+    from creditbank.db import maintenance_unlocked
+
+    original = TransactionTestCase._fixture_teardown
+    if getattr(original, "_ledger_unlocked", False):
+        return
+
+    def _fixture_teardown(self):
+        with maintenance_unlocked():
+            return original(self)
+
+    _fixture_teardown._ledger_unlocked = True
+    TransactionTestCase._fixture_teardown = _fixture_teardown
