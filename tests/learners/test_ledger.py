@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.db.models.deletion import ProtectedError
+from django.utils import translation
 
 from learners.models import CreditEntry, Learner
 from learners.services import ledger
@@ -14,6 +15,13 @@ from tests.factories import Role, UserFactory, grant
 from .factories import make_course, make_entry, make_learner
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English below (Thai is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
