@@ -165,8 +165,8 @@ def test_breakdowns_are_queries_over_the_ledger(setup, django_assert_num_queries
         summary = ledger.learner_summary(learner)
     assert summary.banked == summary.total == Decimal("5.0")
     assert {b.label: b.credits for b in summary.by_institution} == {
-        world.school.name_en: Decimal("3.0"),
-        world.college.name_en: Decimal("2"),
+        world.school.name_th: Decimal("3.0"),
+        world.college.name_th: Decimal("2"),
     }
     assert {b.key: b.credits for b in summary.by_level} == {
         "lower_secondary": Decimal("3.0"),
