@@ -184,14 +184,17 @@ def detail(request, pk):
     )
     scope = scope_for(request.user)
     history = mapping.history.select_related("history_user").order_by("-history_date")[:30]
+    can_decide = scope.has_role_in_province(
+        mapping.province_id, Role.COMMITTEE_REVIEWER
+    ) and mapping.status in (Status.PROPOSED, Status.UNDER_REVIEW)
     return render(
         request,
         "equivalence/detail.html",
         {
             "mapping": mapping,
             "history": history,
-            "can_decide": scope.has_role_in_province(mapping.province_id, Role.COMMITTEE_REVIEWER)
-            and mapping.status in (Status.PROPOSED, Status.UNDER_REVIEW),
+            "can_decide": can_decide,
+            "can_approve": can_decide and mapping.proposed_by_id != request.user.pk,
         },
     )
 
