@@ -74,3 +74,29 @@ def test_committee_accepts_a_suggestion_second_reviewer_approves_public_finds_it
     assert "20101-2002" in result.inner_text()
     shot("public")
     assert page.static_failures == [] and page.console_errors == []
+
+
+def test_committee_walks_a_schools_list_with_the_keyboard(page):
+    school = Institution.objects.get(code="LPN1-EO01")
+    codes = list(
+        Course.objects.public()
+        .filter(institution=school)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    sign_in(page, "committee")
+    page.goto(f"{page.base_url}/equivalence/workspace/?institution={school.pk}")
+    source = page.locator("[data-testid=source-course]")
+    assert codes[0] in source.inner_text()
+    assert page.locator("[data-testid=walk-position]").inner_text().endswith(f"1 / {len(codes)}")
+    page.locator("[data-testid=candidate]").first.wait_for()
+    page.keyboard.press("j")
+    page.wait_for_url("**course=*")
+    assert codes[1] in page.locator("[data-testid=source-course]").inner_text()
+    page.locator("[data-testid=candidate]").first.wait_for()
+    page.keyboard.press("k")
+    page.wait_for_function(
+        "code => document.querySelector('[data-testid=source-course]').innerText.includes(code)",
+        arg=codes[0],
+    )
+    assert page.console_errors == [] and page.static_failures == []
