@@ -78,9 +78,11 @@ def _neighbours(current, institution):
 def workspace(request):
     reach = workspace_reach(request.user)
     sources = _source_courses(reach)
+    institutions = Institution.objects.filter(reach.q("province_id"), active=True)
+    if reach.national:  # every institution of the country would not fit in a list
+        institutions = institutions.filter(province__centre_active=True)
     institutions = (
-        Institution.objects.filter(reach.q("province_id"), active=True)
-        .filter(courses__status=Course.Status.APPROVED)
+        institutions.filter(courses__status=Course.Status.APPROVED)
         .distinct()
         .order_by("name_th")
         .only("pk", "code", "name_th", "name_en", "province_id")
