@@ -72,7 +72,8 @@ class AppendOnly(migrations.operations.base.Operation):
                         USING ERRCODE = 'insufficient_privilege';
                 END;
                 $$ LANGUAGE plpgsql;
-                """
+                """,
+                params=None,  # no placeholders: the % above is PL/pgSQL's, not psycopg's
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "

@@ -52,6 +52,7 @@ urlpatterns = [
     path("institutions/", include("institutions.urls")),
     path("courses/", include("courses.urls")),
     path("equivalence/", include("equivalence.urls")),
+    path("learners/", include("learners.urls")),
     path("documents/", include("creditbank.documents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,9 @@
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from institutions.models import Institution
 
@@ -17,6 +19,13 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in English leaves English active in the thread; the next test starts in Thai.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -74,3 +83,22 @@ def login(client):
         return client
 
     return _login
+
+
+def pytest_configure(config):
+    """Transactional tests flush tables with DELETE on SQLite, which the append-only ledger's
+    triggers refuse: lift the guard for the flush only (creditbank.db.maintenance_unlocked)."""
+    from django.test import TransactionTestCase
+
+    from creditbank.db import maintenance_unlocked
+
+    original = TransactionTestCase._fixture_teardown
+    if getattr(original, "_ledger_unlocked", False):
+        return
+
+    def _fixture_teardown(self):
+        with maintenance_unlocked():
+            return original(self)
+
+    _fixture_teardown._ledger_unlocked = True
+    TransactionTestCase._fixture_teardown = _fixture_teardown

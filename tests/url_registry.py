@@ -123,6 +123,30 @@ def _decision_import(world):
     return {"pk": record.pk}
 
 
+def _learner(world):
+    from .learners.factories import make_learner
+
+    return {"pk": make_learner(home_institution=world.school).pk}
+
+
+def _results_upload(world):
+    from learners.services import results
+
+    from .courses.xlsx_files import workbook_bytes
+    from .learners.factories import citizen_id, make_course
+
+    make_course(world.school, "ง21101")
+    rows = [(citizen_id(), "สมชาย", "ใจดี", "ง21101", 2567, 1, "3")]
+    upload = results.results_upload_receive(
+        actor=world.owner, institution=world.school, file_name="registry.xlsx",
+        data=workbook_bytes(rows, header=["เลขประจำตัวประชาชน", "ชื่อ", "นามสกุล", "รหัสวิชา",
+                                          "ปีการศึกษา", "ภาคเรียน", "ผลการเรียน"]),
+        create_unknown=True,
+    )  # fmt: skip
+    results.results_upload_check(upload_id=upload.pk)
+    return {"pk": upload.pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -140,4 +164,12 @@ OBJECT_URLS = {
     "equivalence:evidence": (_evidence, "get"),
     "equivalence:decisions_detail": (_decision_import, "get"),
     "equivalence:decisions_commit": (_decision_import, "post"),
+    "learners:detail": (_learner, "get"),
+    "learners:unmask": (_learner, "post"),
+    "learners:link": (_learner, "post"),
+    "learners:results_detail": (_results_upload, "get"),
+    "learners:results_submit": (_results_upload, "post"),
+    "learners:results_cancel": (_results_upload, "post"),
+    "learners:results_decide": (_results_upload, "post"),
+    "learners:results_checked": (_results_upload, "get"),
 }
