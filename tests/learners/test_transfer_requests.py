@@ -126,7 +126,7 @@ def test_approval_posts_transfer_entries_once_and_the_same_entry_is_not_transfer
 
 @pytest.mark.django_db
 def test_approval_evaluates_again_a_reversed_entry_no_longer_counts(setup):
-    world, learner, curriculum, registrar, _art = setup
+    _world, learner, curriculum, registrar, _art = setup
     request = services.transfer_request_create(
         actor=learner.user, learner=learner, curriculum=curriculum
     )
@@ -157,7 +157,7 @@ def test_ten_concurrent_approvals_post_one_set_of_entries(setup):
                 actor=registrar, request=TransferRequest(pk=request.pk)
             )
             outcomes.append(done.status)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:  # reported below
             errors.append(repr(error))
         finally:
             connections.close_all()
