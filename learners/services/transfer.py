@@ -275,3 +275,63 @@ def transfer_request_withdraw(*, actor, request: TransferRequest) -> TransferReq
     request.save(update_fields=["status"])
     transaction.on_commit(lambda: bump_count_version(COUNT_NAMESPACE))
     return request
+
+
+def learner_province_ids(learner: Learner) -> list[int]:
+    """The provinces a learner plans in: their home institution's, else those where they
+    banked credits (one query at most)."""
+    if learner.home_institution_id:
+        province_id = (
+            learner.home_institution.province_id if learner.home_institution is not None else None
+        )
+        if province_id:
+            return [province_id]
+    return sorted(
+        {
+            pk
+            for pk in CreditEntry.objects.filter(learner=learner)
+            .values_list("institution__province_id", flat=True)
+            .distinct()
+            if pk
+        }
+    )
+
+
+def curricula_for(learner: Learner, *, level: str | None = None):
+    """Curricula a learner may ask to transfer into: those of the province's active teaching
+    institutions."""
+    from courses.models import Curriculum
+
+    queryset = (
+        Curriculum.objects.filter(
+            institution__province_id__in=learner_province_ids(learner),
+            institution__active=True,
+        )
+        .exclude(institution__kind__in=Institution.OFFICE_KINDS)
+        .select_related("institution")
+        .order_by("institution__name_th", "name", "pk")
+    )
+    if level:
+        queryset = queryset.filter(level=level)
+    return queryset
+
+
+def stored_items(request: TransferRequest) -> list[engine.Item]:
+    """A decided request's items as they were decided (one query), in the evaluation's shape."""
+    items = (
+        TransferItem.objects.filter(request=request)
+        .select_related("entry__institution", "target_course")
+        .order_by("entry__academic_year", "entry__term", "entry__created_at", "entry_id")
+    )
+    return [
+        engine.Item(
+            entry=item.entry,
+            counts=item.counts,
+            reason=item.reason,
+            detail=item.detail,
+            mapping_id=item.mapping_id,
+            targets=(item.target_course,) if item.target_course_id else (),
+            credits_recognised=item.credits_recognised,
+        )
+        for item in items
+    ]
