@@ -116,13 +116,16 @@ def transfer_request_create(
         learner=learner, target_curriculum=curriculum, status=Status.REQUESTED
     ).exists():
         raise TransferError(_("There is already an open request for this curriculum."))
+    requested_by = actor if actor is not None else learner.user
+    if requested_by is None:
+        raise TransferError(_("Say who asks: the learner's account or a registrar."))
     evaluation = transfer_evaluate(learner=learner, curriculum=curriculum)
     request = TransferRequest.objects.create(
         learner=learner,
         target_institution=institution,
         target_curriculum=curriculum,
         learner_note=(note or "").strip(),
-        requested_by=actor if actor is not None else learner.user,
+        requested_by=requested_by,
         evaluated_at=timezone.now(),
         rule_snapshot=evaluation.rule.snapshot(),
     )

@@ -224,3 +224,24 @@ def test_request_detail_uses_a_constant_number_of_queries(login, setup, world):
             response = client.get(url)
         assert len(response.context["items"]) > 20
         assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_demo_learner_has_one_approved_and_one_waiting_transfer(client, db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--quiet-accounts")
+    call_command("seed_demo", "--quiet-accounts")  # idempotent
+    requests = TransferRequest.objects.filter(learner__user__username="learner")
+    statuses = dict(requests.values_list("target_institution__code", "status"))
+    assert statuses == {"LPN-AGRI": "approved", "LPN-TECH": "requested"}
+    approved = requests.get(status="approved")
+    assert CreditEntry.objects.filter(kind="transfer", transfer_request=approved).exists()
+    waiting = requests.get(status="requested")
+    client.force_login(UserFactory(username="college"))
+    queue = client.get(reverse("learners:transfer_queue")).context["page"].object_list
+    assert waiting in list(queue)
+    detail = client.get(reverse("learners:transfer_detail", args=[waiting.pk]))
+    assert detail.context["can_decide"] and detail.context["counted"] > 0
+    client.post(reverse("learners:transfer_decide", args=[waiting.pk]), {"action": "approve"})
+    waiting.refresh_from_db()
+    assert waiting.status == "approved"
