@@ -296,7 +296,7 @@ def erasure_request_answer(
     """Answer a waiting request: ``complete`` pseudonymises the learner; otherwise it is
     refused, and the answer must say why (PDPA: a refusal is justified to the person)."""
     request = (
-        ErasureRequest.objects.select_for_update()
+        ErasureRequest.objects.select_for_update(of=("self",))
         .select_related("learner", "learner__home_institution")
         .get(pk=request.pk)
     )
@@ -320,7 +320,9 @@ def erasure_request_answer(
 def learner_pseudonymise(*, actor, learner: Learner) -> Learner:
     """Replace the learner's personal data with a pseudonym; the ledger is not touched."""
     learner = (
-        Learner.objects.select_for_update().select_related("home_institution").get(pk=learner.pk)
+        Learner.objects.select_for_update(of=("self",))
+        .select_related("home_institution")
+        .get(pk=learner.pk)
     )
     _require_staff_for(actor, learner)
     if learner.pseudonymised:

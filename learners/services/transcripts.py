@@ -206,7 +206,9 @@ def transcript_issue(*, actor, learner: Learner, base_url: str, language: str = 
     """
     _require_own(actor, learner)
     learner = (
-        Learner.objects.select_for_update().select_related("home_institution").get(pk=learner.pk)
+        Learner.objects.select_for_update(of=("self",))
+        .select_related("home_institution")
+        .get(pk=learner.pk)
     )
     if learner.pseudonymised:
         raise TranscriptError(_("This learner's personal data has been erased."))
@@ -417,7 +419,11 @@ def share_create(
 
 @transaction.atomic
 def share_revoke(*, actor, share: TranscriptShare) -> TranscriptShare:
-    share = TranscriptShare.objects.select_for_update().select_related("learner").get(pk=share.pk)
+    share = (
+        TranscriptShare.objects.select_for_update(of=("self",))
+        .select_related("learner")
+        .get(pk=share.pk)
+    )
     _require_own(actor, share.learner)
     if share.revoked_at is None:
         share.revoked_at = timezone.now()

@@ -10,10 +10,9 @@ import pytest
 from django.urls import reverse
 
 from learners.models import CreditEntry, ErasureRequest, Learner, ResultRow, TranscriptShare
-from learners.services import ledger, privacy
 from learners.services import learners as learner_services
+from learners.services import ledger, privacy, transcripts
 from learners.services import results as results_services
-from learners.services import transcripts
 from tests.courses.xlsx_files import workbook_bytes
 from tests.factories import UserFactory
 
@@ -169,9 +168,12 @@ def test_erasure_pseudonymises_the_learner_and_keeps_every_ledger_number(
     assert not any(value in detail for value in old)
     found = staff.get(reverse("learners:list"), {"q": "กมลชนก"}).context["page"].object_list
     assert list(found) == []
-    assert 'data-testid="not-linked"' in (
-        login(UserFactory(username="kamonchanok")).get(reverse("learners:my_credits"))
-    ).content.decode()
+    assert (
+        'data-testid="not-linked"'
+        in (
+            login(UserFactory(username="kamonchanok")).get(reverse("learners:my_credits"))
+        ).content.decode()
+    )
 
 
 def test_a_refusal_needs_a_reason_and_a_request_is_answered_once(login, world, learner):
