@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mine, pathway, results, staff, transfers
+from .views import mine, pathway, privacy, results, staff, transcripts, transfers
 
 app_name = "learners"
 
@@ -18,6 +18,22 @@ urlpatterns = [
     path("<int:pk>/", staff.learner_detail, name="detail"),
     path("<int:pk>/unmask/", staff.learner_unmask, name="unmask"),
     path("<int:pk>/link/", staff.learner_link, name="link"),
+    path("me/transcripts/", transcripts.my_transcripts, name="my_transcripts"),
+    path("me/transcripts/new/", transcripts.transcript_issue, name="transcript_issue"),
+    path(
+        "me/transcripts/<int:pk>/pdf/", transcripts.transcript_download, name="transcript_download"
+    ),
+    path("me/shares/new/", transcripts.share_create, name="share_create"),
+    path("me/shares/<int:pk>/revoke/", transcripts.share_revoke, name="share_revoke"),
+    path("me/data/", privacy.my_data, name="my_data"),
+    path("me/data.json", privacy.my_data_json, name="my_data_json"),
+    path("me/data.xlsx", privacy.my_data_xlsx, name="my_data_xlsx"),
+    path("shared/<str:token>/", transcripts.shared, name="shared"),
+    path("shared/<str:token>/pdf/", transcripts.shared_pdf, name="shared_pdf"),
+    path("verify/<str:serial>/", transcripts.transcript_verify, name="transcript_verify"),
+    path("<int:pk>/privacy/", privacy.learner_privacy, name="privacy"),
+    path("<int:pk>/privacy/erasure/", privacy.erasure_record, name="erasure_record"),
+    path("erasure/<int:pk>/answer/", privacy.erasure_answer, name="erasure_answer"),
     path("results/", results.upload_list, name="results_list"),
     path("results/new/", results.upload, name="results_upload"),
     path("results/template.xlsx", results.template_download, name="results_template"),

@@ -23,6 +23,11 @@ PUBLIC_URLS = {
     # Public for approved courses; tests/courses/test_views.py checks others are 404.
     "courses:detail",
     "equivalence:where_it_counts",
+    # A share link's token is the credential; tests/learners/test_transcripts.py checks
+    # unknown (404), expired and revoked (410) links. Verification is public by design.
+    "learners:shared",
+    "learners:shared_pdf",
+    "learners:transcript_verify",
 }
 
 # Django admin has its own sign-in; these are checked to redirect there.
@@ -165,6 +170,51 @@ def _transfer_request(world):
     return {"pk": request.pk}
 
 
+def _linked_learner(world):
+    """A learner of world.school with their own sign-in account."""
+    from learners.services import learners as learner_services
+
+    from .factories import UserFactory
+    from .learners.factories import make_learner
+
+    learner = make_learner(home_institution=world.school)
+    account = UserFactory(username=f"learner-{learner.pk}")
+    return learner_services.learner_link_user(actor=None, learner=learner, user=account)
+
+
+def _transcript(world):
+    from learners.services import transcripts
+
+    learner = _linked_learner(world)
+    transcript = transcripts.transcript_issue(
+        actor=learner.user, learner=learner, base_url="http://testserver"
+    )
+    return {"pk": transcript.pk}
+
+
+def _share(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learners.models import TranscriptShare
+
+    learner = _linked_learner(world)
+    share = TranscriptShare.objects.create(
+        learner=learner, token="registry-token", created_by=learner.user,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )  # fmt: skip
+    return {"pk": share.pk}
+
+
+def _erasure(world):
+    from learners.services import privacy
+
+    learner = _linked_learner(world)
+    request = privacy.erasure_request_record(actor=world.owner, learner=learner)
+    return {"pk": request.pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -194,4 +244,9 @@ OBJECT_URLS = {
     "learners:transfer_detail": (_transfer_request, "get"),
     "learners:transfer_decide": (_transfer_request, "post"),
     "learners:transfer_withdraw": (_transfer_request, "post"),
+    "learners:transcript_download": (_transcript, "get"),
+    "learners:share_revoke": (_share, "post"),
+    "learners:privacy": (_learner, "get"),
+    "learners:erasure_record": (_learner, "post"),
+    "learners:erasure_answer": (_erasure, "post"),
 }

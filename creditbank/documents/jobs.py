@@ -234,6 +234,20 @@ def _finish_failed(document, attempt, message) -> None:
     document.refresh_from_db()
 
 
+@transaction.atomic
+def document_discard(*, document: GeneratedDocument) -> GeneratedDocument:
+    """Delete a document's file for good (e.g. personal data erased): the row stays, without
+    a file, and its pages say the file is no longer available."""
+    document = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+    name = document.file.name if document.file else ""
+    storage = document.file.storage
+    document.file = ""
+    document.save(update_fields=["file"])
+    if name:
+        transaction.on_commit(lambda: _delete_quietly(storage, name))
+    return document
+
+
 def _discard_file(document: GeneratedDocument) -> None:
     if document.file:
         document.file.delete(save=False)

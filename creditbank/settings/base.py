@@ -25,6 +25,9 @@ SECRET_KEY = env.str(
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where QR codes on documents and share links point (https://creditbank.example.go.th);
+# empty: the address the request came in on.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
