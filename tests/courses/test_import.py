@@ -6,15 +6,27 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import translation
 
-from courses import services
+from courses import bulk, services
 from courses.models import Course, CourseListUpload, UploadRow
 from creditbank import spreadsheets
 
 from .xlsx_files import HEADER_TH, good_rows, rezip, workbook_bytes
 
 Status = CourseListUpload.Status
+
+
+@pytest.fixture(params=["fast", "portable"])
+def write_path(request, monkeypatch):
+    """Run a test through both write paths: PostgreSQL statements, and the portable ORM one."""
+    if request.param == "fast":
+        if connection.vendor != "postgresql":
+            pytest.skip("the fast path needs PostgreSQL")
+    else:
+        monkeypatch.setattr(bulk, "fast_path", lambda: False)
+    return request.param
 
 
 def _upload(world, data, name="courses.xlsx", year=2567, commit=False, capture=None):
@@ -37,7 +49,7 @@ def _messages(upload):
     ]
 
 
-def test_a_good_file_previews_then_commits_in_one_go(world):
+def test_a_good_file_previews_then_commits_in_one_go(world, write_path):
     upload = _upload(world, workbook_bytes(good_rows()))
     assert upload.status == Status.PREVIEW
     assert upload.counts["rows"] == 3 and upload.counts["new"] == 3
@@ -54,7 +66,7 @@ def test_a_good_file_previews_then_commits_in_one_go(world):
     assert first.history.first().history_user == world.owner
 
 
-def test_the_same_file_again_changes_nothing(world):
+def test_the_same_file_again_changes_nothing(world, write_path):
     data = workbook_bytes(good_rows())
     _upload(world, data, commit=True)
     before = list(Course.objects.values_list("pk", "updated_at", "status"))
@@ -64,7 +76,7 @@ def test_the_same_file_again_changes_nothing(world):
     assert list(Course.objects.values_list("pk", "updated_at", "status")) == before
 
 
-def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world):
+def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world, write_path):
     _upload(world, workbook_bytes(good_rows()), commit=True)
     rows = good_rows()
     rows[1] = ("ง21201", "การปลูกลำไยนอกฤดู", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")
@@ -109,7 +121,7 @@ def test_formulas_use_their_cached_values(world):
     assert str(Course.objects.get(code="ง21105").credits) == "1.5", upload.message
 
 
-def test_warnings_do_not_block(world):
+def test_warnings_do_not_block(world, write_path):
     rows = [
         ("ง21106", "การเลี้ยงไก่", 1, 45, "ม.ต้น", 2567, "การงานอาชีพ"),  # 1 credit ≠ 45 h
         ("ABC-1", "ทักษะชีวิต", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ"),
@@ -120,7 +132,7 @@ def test_warnings_do_not_block(world):
     assert Course.objects.count() == 2
 
 
-def test_vocational_codes_are_accepted_by_shape(world):
+def test_vocational_codes_are_accepted_by_shape(world, write_path):
     rows = [("20101-2001", "งานไฟฟ้าและอิเล็กทรอนิกส์เบื้องต้น", 2, 72, "ปวช.", 2567, "")]
     upload = _upload(world, workbook_bytes(rows), commit=True)
     course = Course.objects.get(code="20101-2001")
@@ -248,19 +260,25 @@ def test_a_row_for_another_institution(world):
     assert [(r, c) for r, c, _m in _messages(upload)] == [(3, "institution_code")]
 
 
-def test_a_failure_half_way_through_writes_nothing(world, monkeypatch):
-    upload = _upload(world, workbook_bytes(good_rows()))
-    real_insert = services.insert_rows
+def test_a_failure_half_way_through_writes_nothing(world, monkeypatch, write_path):
+    _upload(world, workbook_bytes(good_rows()), commit=True)
+    rows = [("ง21101", "การงานอาชีพ ๑ (ปรับปรุง)", 1.5, 60, "ม.ต้น", 2567, "การงานอาชีพ"),
+            *good_rows()[1:], ("ง21107", "การเลี้ยงปลา", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")]  # fmt: skip
+    upload = _upload(world, workbook_bytes(rows))
+    assert (upload.counts["changed"], upload.counts["new"]) == (1, 1)
+    before = list(Course.objects.order_by("pk").values_list("pk", "name_th", "status"))
+    history_before = Course.history.count()
+    real_insert = bulk.insert_new_courses
 
-    def fail_on_history(model, columns, rows):
-        if model is Course.history.model:  # the courses are already written by now
-            raise RuntimeError("disk full")
-        return real_insert(model, columns, rows)
+    def fail_after_inserting(*args, **kwargs):
+        real_insert(*args, **kwargs)  # the changed course and the new one are written by now
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "insert_rows", fail_on_history)
+    monkeypatch.setattr(bulk, "insert_new_courses", fail_after_inserting)
     with pytest.raises(RuntimeError):
         services.course_upload_commit(actor=world.owner, upload=upload)
-    assert Course.objects.count() == 0
+    assert list(Course.objects.order_by("pk").values_list("pk", "name_th", "status")) == before
+    assert Course.history.count() == history_before
     upload.refresh_from_db()
     assert upload.status == Status.PREVIEW
 
@@ -287,7 +305,9 @@ def test_import_courses_command_fails_on_a_refused_file(world, tmp_path, capsys)
     assert Course.objects.count() == 0
 
 
-def test_course_changes_are_announced_after_commit(world, django_capture_on_commit_callbacks):
+def test_course_changes_are_announced_after_commit(
+    world, write_path, django_capture_on_commit_callbacks
+):
     from courses.signals import courses_changed
 
     heard = []
