@@ -137,11 +137,21 @@ def _copy_lines(upload_id: int, results: list[RowResult]) -> bytes:
 def apply_upload(upload, *, actor, now) -> tuple[list[int], list[int]]:
     """Write every new and changed row of ``upload``. Returns (created ids, updated ids).
 
-    The caller holds the transaction: a failure in either step leaves everything as it was.
+    Rows are applied to the courses as they are now: a "new" row whose course has appeared
+    since the check updates it, a "changed" row whose course has gone creates it again. The
+    caller holds the transaction: a failure in any step leaves everything as it was.
     """
     updated = update_existing_courses(upload, actor=actor, now=now)
     created = insert_new_courses(upload, actor=actor, now=now)
-    return created, updated
+    counts = upload.counts
+    if fast_path() and (
+        len(updated) != counts.get("changed", 0) or len(created) != counts.get("new", 0)
+    ):
+        # The courses changed since the check (another upload in between): the fast
+        # statements took each row for what the check found; apply the rest by what is there.
+        updated += _pg_update(upload, actor=actor, now=now, skip=updated + created)
+        created += _pg_insert(upload, actor=actor, now=now, changes=("new", "changed"))
+    return sorted(created), sorted(updated)
 
 
 def update_existing_courses(upload, *, actor, now) -> list[int]:
@@ -164,8 +174,7 @@ _RECORD = (
     " description text, learning_outcomes text)"
 )
 _ROWS = (
-    f"courses_uploadrow r {_RECORD}"
-    " WHERE r.upload_id = %(upload)s AND r.change IN ('new', 'changed')"
+    f"courses_uploadrow r {_RECORD} WHERE r.upload_id = %(upload)s AND r.change = ANY(%(changes)s)"
 )
 _SAME_COURSE = (
     "c.institution_id = %(institution)s AND c.code = d.code AND c.academic_year = d.academic_year"
@@ -204,7 +213,8 @@ def _history_sql(source: str, history_type: str) -> str:
     )
 
 
-def _pg_update(upload, *, actor, now) -> list[int]:
+def _pg_update(upload, *, actor, now, skip=None) -> list[int]:
+    """Courses of the "changed" rows (or, with ``skip``, of any row, but those) and history."""
     values = _pg_values()
     sets = ", ".join(f"{name} = {values[name]}" for name in COMPARED_FIELDS)
     sql = (
@@ -213,13 +223,16 @@ def _pg_update(upload, *, actor, now) -> list[int]:
         "  status = CASE WHEN c.status IN ('approved', 'draft') THEN 'submitted' ELSE c.status END,"
         "  updated_at = %(now)s"
         f" FROM {_ROWS} AND {_SAME_COURSE}"
-        " RETURNING c.*"
+        + (" AND NOT (c.id = ANY(%(skip)s))" if skip is not None else "")
+        + " RETURNING c.*"
         f") {_history_sql('changed', '~')}"
     )
-    return _run(sql, upload, actor, now)
+    changes = ["changed"] if skip is None else ["new", "changed"]
+    return _run(sql, upload, actor, now, changes=changes, skip=skip)
 
 
-def _pg_insert(upload, *, actor, now) -> list[int]:
+def _pg_insert(upload, *, actor, now, changes=("new",)) -> list[int]:
+    """Courses of the "new" rows (or of ``changes``) that do not exist yet, and history."""
     values = _pg_values()
     names = ["code", "academic_year", *COMPARED_FIELDS]
     sql = (
@@ -232,15 +245,16 @@ def _pg_insert(upload, *, actor, now) -> list[int]:
         " RETURNING *"
         f") {_history_sql('created', '+')}"
     )
-    return _run(sql, upload, actor, now)
+    return _run(sql, upload, actor, now, changes=list(changes))
 
 
-def _run(sql, upload, actor, now) -> list[int]:
+def _run(sql, upload, actor, now, **extra) -> list[int]:
     params = {
         "upload": upload.pk,
         "institution": upload.institution_id,
         "now": now,
         "actor": actor.pk if actor else None,
+        **extra,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
