@@ -107,13 +107,28 @@ def main():
     args = parser.parse_args()
 
     ensure_database(args.db) if not args.memory_child else setup_django(args.db)
-    from courses.models import Course
+    from django.db import connection
+
     from institutions import services as institution_services
     from institutions.models import Institution, Province
 
     def fresh_institution(code):
-        Course.objects.filter(institution__code=code).delete()
         existing = Institution.objects.filter(code=code).first()
+        if existing:  # SQL deletes: the ORM's would load every course (and spoil peak memory)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DELETE FROM courses_historicalcourse WHERE institution_id = %s", [existing.pk]
+                )
+                cursor.execute(
+                    "DELETE FROM courses_course WHERE institution_id = %s", [existing.pk]
+                )
+                cursor.execute(
+                    "DELETE FROM courses_uploadrow WHERE upload_id IN (SELECT id FROM "
+                    "courses_courselistupload WHERE institution_id = %s)", [existing.pk],
+                )  # fmt: skip
+                cursor.execute(
+                    "DELETE FROM courses_courselistupload WHERE institution_id = %s", [existing.pk]
+                )
         return existing or institution_services.institution_create(
             actor=None, code=code, name_th=code, kind="vocational_college", affiliation="ovec",
             province=Province.objects.get(slug="lamphun"),

@@ -107,11 +107,14 @@ class Course(models.Model):
         APPROVED = "approved", _("Approved")
         RETIRED = "retired", _("Retired")
 
+    # Indexes are few on purpose (each one costs every bulk import): the natural key serves
+    # lookups by institution, and the mostly empty foreign keys get partial indexes (Meta).
     institution = models.ForeignKey(
         "institutions.Institution",
         verbose_name=_("institution"),
         on_delete=models.CASCADE,
         related_name="courses",
+        db_index=False,
     )
     curriculum = models.ForeignKey(
         Curriculum,
@@ -120,6 +123,7 @@ class Course(models.Model):
         null=True,
         blank=True,
         related_name="courses",
+        db_index=False,
     )
     code = models.CharField(_("course code"), max_length=30)
     name_th = models.CharField(_("name (Thai)"), max_length=200)
@@ -160,12 +164,17 @@ class Course(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
+    # History is read per course (by ``id``, indexed); its copies of the foreign keys are not.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "created_at"],
+        no_db_index=["institution", "curriculum", "reviewed_by"],
+    )
     objects = CourseQuerySet.as_manager()
 
     class Meta:
@@ -183,6 +192,16 @@ class Course(models.Model):
         indexes = [
             models.Index(fields=["status", "level"]),
             models.Index(fields=["institution", "status"]),
+            models.Index(
+                fields=["curriculum"],
+                condition=models.Q(curriculum__isnull=False),
+                name="course_curriculum_set",
+            ),
+            models.Index(
+                fields=["reviewed_by"],
+                condition=models.Q(reviewed_by__isnull=False),
+                name="course_reviewed_by_set",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -280,7 +299,9 @@ class UploadRow(models.Model):
         WARNING = "warning", _("Warning")
         ERROR = "error", _("Error")
 
-    upload = models.ForeignKey(CourseListUpload, on_delete=models.CASCADE, related_name="rows")
+    upload = models.ForeignKey(
+        CourseListUpload, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     row_number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices)
     # what the row will write (new/changed), or is (unchanged)
@@ -291,7 +312,10 @@ class UploadRow(models.Model):
 
     class Meta:
         ordering = ["row_number"]
-        indexes = [models.Index(fields=["upload", "status", "row_number"])]
+        indexes = [
+            models.Index(fields=["upload", "row_number"], name="uploadrow_upload_row"),
+            models.Index(fields=["upload", "status", "row_number"]),
+        ]
 
     def __str__(self) -> str:
         return f"row {self.row_number}: {self.status}"

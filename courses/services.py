@@ -9,18 +9,23 @@ every row unchanged and writes nothing.
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
+from itertools import chain, islice
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
-from creditbank.db import insert_rows
-from creditbank.spreadsheets import SpreadsheetRefused, check_upload, read_first_sheet
+from creditbank.spreadsheets import (
+    HEADER_SCAN_ROWS,
+    SpreadsheetRefused,
+    check_upload,
+    find_header,
+    iter_first_sheet,
+)
 
-from .importer import COMPARED_FIELDS, compare_with_existing, validate_rows
+from . import bulk
+from .importer import COLUMNS, ExistingCourses, RowChecker
 from .models import Course, CourseListUpload, UploadRow
 from .signals import send_courses_changed
 
@@ -66,7 +71,12 @@ def _progress(upload, percent, message=""):
 
 
 def course_upload_check(*, upload_id: int) -> CourseListUpload:
-    """Parse and validate every row; store the preview. Idempotent."""
+    """Parse and validate every row; store the preview. Idempotent.
+
+    Rows stream from the sheet through validation and comparison into the stored preview in
+    batches, so memory stays flat however long the file; one transaction holds the lock on the
+    upload, and a refusal (or any failure) leaves no preview row behind.
+    """
     with transaction.atomic():
         upload = CourseListUpload.objects.select_for_update().get(pk=upload_id)
         if upload.status not in (Status.QUEUED, Status.CHECKING):
@@ -76,54 +86,58 @@ def course_upload_check(*, upload_id: int) -> CourseListUpload:
     _progress(upload, 5, _("Reading the workbook"))
     try:
         with upload.file.open("rb") as handle:
-            rows = read_first_sheet(handle.read())
+            sheet = iter_first_sheet(handle.read())
         _progress(upload, 30, _("Checking every row"))
-        results, _header = validate_rows(
-            rows, institution=upload.institution, default_year=upload.academic_year
-        )
-        if not results:
-            raise SpreadsheetRefused(
-                _("The sheet has a header row but no courses under it."), "empty"
+        with transaction.atomic():
+            upload = CourseListUpload.objects.select_for_update().get(pk=upload_id)
+            if upload.status != Status.CHECKING:
+                return upload
+            counts = _check_and_store(upload, sheet)
+            CourseListUpload.objects.filter(pk=upload.pk).update(
+                status=Status.PREVIEW, counts=counts, progress=100, message=""
             )
-        _progress(upload, 70, _("Comparing with the courses already registered"))
-        compare_with_existing(results, upload.institution)
     except SpreadsheetRefused as refused:
         CourseListUpload.objects.filter(pk=upload.pk).update(
             status=Status.REFUSED, message=str(refused.message), progress=100
-        )
-        upload.refresh_from_db()
-        return upload
-    counts = {"rows": len(results)}
-    for result in results:
-        counts[result.status] = counts.get(result.status, 0) + 1
-        if result.change and result.status == "warning":
-            counts[result.change] = counts.get(result.change, 0) + 1
-    with transaction.atomic():
-        UploadRow.objects.filter(upload=upload).delete()
-        insert_rows(
-            UploadRow,
-            ["upload_id", "row_number", "status", "data", "messages", "change"],
-            ((upload.pk, r.row_number, r.status, r.data, r.messages, r.change) for r in results),
-        )
-        CourseListUpload.objects.filter(pk=upload.pk).update(
-            status=Status.PREVIEW, counts=counts, progress=100, message=""
         )
     upload.refresh_from_db()
     return upload
 
 
-def _course_values(data: dict) -> dict:
-    values = {name: data.get(name) for name in COMPARED_FIELDS}
-    values["credits"] = Decimal(str(data.get("credits") or "0"))
-    for name in ("name_en", "subject_group", "course_type", "occupational_field", "term",
-                 "description", "learning_outcomes"):  # fmt: skip
-        values[name] = values[name] or ""
-    return values
+def _check_and_store(upload, sheet) -> dict:
+    """Validate, compare and store every row of ``sheet`` (an iterator). Returns the counts."""
+    UploadRow.objects.filter(upload=upload).delete()
+    head = list(islice(sheet, HEADER_SCAN_ROWS))
+    header_index, mapping = find_header(head, COLUMNS)
+    checker = RowChecker(mapping, institution=upload.institution, default_year=upload.academic_year)
+    existing = ExistingCourses(upload.institution)
+    body = chain(head[header_index + 1 :], sheet)
+    counts: dict[str, int] = {"rows": 0}
+    existing.load([upload.academic_year])
+    with bulk.PreviewWriter(upload.pk) as writer:
+        for batch in bulk.chunks(checker.results(body, first_row=header_index + 2)):
+            if existing.missing_years(batch):
+                writer.pause()  # the connection is needed for a query
+            existing.mark(batch)
+            writer.write(batch)
+            counts["rows"] += len(batch)
+            for result in batch:
+                status = result.status
+                counts[status] = counts.get(status, 0) + 1
+                if result.change and status == "warning":
+                    counts[result.change] = counts.get(result.change, 0) + 1
+    if not counts["rows"]:
+        raise SpreadsheetRefused(_("The sheet has a header row but no courses under it."), "empty")
+    return counts
 
 
 @transaction.atomic
 def course_upload_commit(*, actor, upload: CourseListUpload) -> CourseListUpload:
-    """Write every new and changed row in one transaction; the courses become submitted."""
+    """Write every new and changed row in one transaction; the courses become submitted.
+
+    The writes and their history rows are bulk statements (see ``courses.bulk``): a constant
+    number of queries on PostgreSQL whatever the size of the file.
+    """
     upload = CourseListUpload.objects.select_for_update().get(pk=upload.pk)
     if upload.status == Status.COMMITTED:
         return upload
@@ -134,95 +148,14 @@ def course_upload_commit(*, actor, upload: CourseListUpload) -> CourseListUpload
         )
     if upload.counts.get("error"):
         raise CourseError(_("Correct the rows with errors and upload the file again."))
-    rows = list(upload.rows.exclude(change="unchanged").values_list("data", "change"))
-    existing = {
-        (c.code, c.academic_year): c
-        for c in Course.objects.filter(
-            institution=upload.institution,
-            academic_year__in={d["academic_year"] for d, _c in rows},
-            code__in={d["code"] for d, _c in rows},
-        )
-    }
-    to_create, to_update = [], []
     now = timezone.now()
-    for data, _change in rows:
-        values = _course_values(data)
-        course = existing.get((data["code"], data["academic_year"]))
-        if course is None:
-            to_create.append(
-                Course(
-                    institution=upload.institution,
-                    code=data["code"],
-                    academic_year=data["academic_year"],
-                    status=Course.Status.SUBMITTED,
-                    created_at=now,
-                    updated_at=now,
-                    **values,
-                )
-            )
-        else:
-            for name, value in values.items():
-                setattr(course, name, value)
-            if course.status in (Course.Status.APPROVED, Course.Status.DRAFT):
-                course.status = Course.Status.SUBMITTED  # a changed course is reviewed again
-            course.updated_at = now
-            to_update.append(course)
-    created_ids = _create_with_history(to_create, actor=actor, when=now) if to_create else []
-    if to_update:
-        bulk_update_with_history(
-            to_update, Course, [*COMPARED_FIELDS, "status", "updated_at"], batch_size=2000,
-            default_user=actor,
-        )  # fmt: skip
+    created, updated = bulk.apply_upload(upload, actor=actor, now=now)
     upload.status = Status.COMMITTED
     upload.committed_at = now
-    upload.counts = {**upload.counts, "created": len(to_create), "updated": len(to_update)}
+    upload.counts = {**upload.counts, "created": len(created), "updated": len(updated)}
     upload.save(update_fields=["status", "committed_at", "counts"])
-    send_courses_changed([*created_ids, *(c.pk for c in to_update)], reason="imported")
+    send_courses_changed([*created, *updated], reason="imported")
     return upload
-
-
-def _create_with_history(courses: list[Course], *, actor, when) -> list[int]:
-    """New courses and their first history rows, written with COPY where the database has it.
-
-    Returns the new courses' primary keys.
-    """
-    fields = [f for f in Course._meta.concrete_fields if not f.primary_key]
-    columns = [f.attname for f in fields]
-    insert_rows(Course, columns, ([getattr(c, name) for name in columns] for c in courses))
-    institution_id = courses[0].institution_id
-    wanted = {(c.code, c.academic_year) for c in courses}
-    ids = {
-        (code, year): pk
-        for code, year, pk in Course.objects.filter(
-            institution_id=institution_id, academic_year__in={y for _c, y in wanted}
-        ).values_list("code", "academic_year", "pk")
-        if (code, year) in wanted
-    }
-    History = Course.history.model
-    tracked = [
-        f.attname
-        for f in History._meta.concrete_fields
-        if not f.name.startswith("history_") and f.attname != "id"
-    ]
-    history_columns = ["id", *tracked, "history_date", "history_change_reason", "history_type",
-                       "history_user_id"]  # fmt: skip
-    actor_id = actor.pk if actor else None
-    insert_rows(
-        History,
-        history_columns,
-        (
-            [
-                ids[(c.code, c.academic_year)],
-                *[getattr(c, name) for name in tracked],
-                when,
-                None,
-                "+",
-                actor_id,
-            ]
-            for c in courses
-        ),
-    )
-    return list(ids.values())
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +120,32 @@ def read_first_sheet(data: bytes, *, max_rows: int | None = None) -> list[list]:
     except Exception as exc:  # calamine raises several error types for broken files
         raise SpreadsheetRefused(_("The workbook could not be read."), "unreadable") from exc
     if len(rows) > max_rows + HEADER_SCAN_ROWS:
+        raise SpreadsheetRefused(
+            _("The sheet has more than %(max)s rows; split it into several files.")
+            % {"max": f"{max_rows:,}"},
+            "too_many_rows",
+        )
+    return rows
+
+
+def iter_first_sheet(data: bytes, *, max_rows: int | None = None) -> Iterator[list]:
+    """The first sheet's rows one at a time, same values and row numbers as ``read_first_sheet``.
+
+    The file is parsed and its size checked before the first row is returned; rows are turned
+    into Python lists only as they are consumed, so a long sheet never sits in memory as lists.
+    Index ``i`` is spreadsheet row ``i + 1`` (leading empty rows are included); a row's cells
+    start at the sheet's first used column, which does not matter to ``find_header`` mappings.
+    """
+    from python_calamine import load_workbook
+
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    try:
+        sheet = load_workbook(io.BytesIO(data)).get_sheet_by_index(0)
+        height = sheet.end[0] + 1 if sheet.end else 0
+        rows = sheet.iter_rows()
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise SpreadsheetRefused(_("The workbook could not be read."), "unreadable") from exc
+    if height > max_rows + HEADER_SCAN_ROWS:
         raise SpreadsheetRefused(
             _("The sheet has more than %(max)s rows; split it into several files.")
             % {"max": f"{max_rows:,}"},

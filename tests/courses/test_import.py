@@ -6,15 +6,28 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from courses import services
+from courses import bulk, services
 from courses.models import Course, CourseListUpload, UploadRow
 from creditbank import spreadsheets
 
 from .xlsx_files import HEADER_TH, good_rows, rezip, workbook_bytes
 
 Status = CourseListUpload.Status
+
+
+@pytest.fixture(params=["fast", "portable"])
+def write_path(request, monkeypatch):
+    """Run a test through both write paths: PostgreSQL statements, and the portable ORM one."""
+    if request.param == "fast":
+        if connection.vendor != "postgresql":
+            pytest.skip("the fast path needs PostgreSQL")
+    else:
+        monkeypatch.setattr(bulk, "fast_path", lambda: False)
+    return request.param
 
 
 def _upload(world, data, name="courses.xlsx", year=2567, commit=False, capture=None):
@@ -37,7 +50,7 @@ def _messages(upload):
     ]
 
 
-def test_a_good_file_previews_then_commits_in_one_go(world):
+def test_a_good_file_previews_then_commits_in_one_go(world, write_path):
     upload = _upload(world, workbook_bytes(good_rows()))
     assert upload.status == Status.PREVIEW
     assert upload.counts["rows"] == 3 and upload.counts["new"] == 3
@@ -54,7 +67,7 @@ def test_a_good_file_previews_then_commits_in_one_go(world):
     assert first.history.first().history_user == world.owner
 
 
-def test_the_same_file_again_changes_nothing(world):
+def test_the_same_file_again_changes_nothing(world, write_path):
     data = workbook_bytes(good_rows())
     _upload(world, data, commit=True)
     before = list(Course.objects.values_list("pk", "updated_at", "status"))
@@ -64,7 +77,7 @@ def test_the_same_file_again_changes_nothing(world):
     assert list(Course.objects.values_list("pk", "updated_at", "status")) == before
 
 
-def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world):
+def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world, write_path):
     _upload(world, workbook_bytes(good_rows()), commit=True)
     rows = good_rows()
     rows[1] = ("ง21201", "การปลูกลำไยนอกฤดู", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")
@@ -109,7 +122,7 @@ def test_formulas_use_their_cached_values(world):
     assert str(Course.objects.get(code="ง21105").credits) == "1.5", upload.message
 
 
-def test_warnings_do_not_block(world):
+def test_warnings_do_not_block(world, write_path):
     rows = [
         ("ง21106", "การเลี้ยงไก่", 1, 45, "ม.ต้น", 2567, "การงานอาชีพ"),  # 1 credit ≠ 45 h
         ("ABC-1", "ทักษะชีวิต", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ"),
@@ -120,7 +133,7 @@ def test_warnings_do_not_block(world):
     assert Course.objects.count() == 2
 
 
-def test_vocational_codes_are_accepted_by_shape(world):
+def test_vocational_codes_are_accepted_by_shape(world, write_path):
     rows = [("20101-2001", "งานไฟฟ้าและอิเล็กทรอนิกส์เบื้องต้น", 2, 72, "ปวช.", 2567, "")]
     upload = _upload(world, workbook_bytes(rows), commit=True)
     course = Course.objects.get(code="20101-2001")
@@ -248,21 +261,110 @@ def test_a_row_for_another_institution(world):
     assert [(r, c) for r, c, _m in _messages(upload)] == [(3, "institution_code")]
 
 
-def test_a_failure_half_way_through_writes_nothing(world, monkeypatch):
-    upload = _upload(world, workbook_bytes(good_rows()))
-    real_insert = services.insert_rows
+def test_a_failure_half_way_through_writes_nothing(world, monkeypatch, write_path):
+    _upload(world, workbook_bytes(good_rows()), commit=True)
+    rows = [("ง21101", "การงานอาชีพ ๑ (ปรับปรุง)", 1.5, 60, "ม.ต้น", 2567, "การงานอาชีพ"),
+            *good_rows()[1:], ("ง21107", "การเลี้ยงปลา", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")]  # fmt: skip
+    upload = _upload(world, workbook_bytes(rows))
+    assert (upload.counts["changed"], upload.counts["new"]) == (1, 1)
+    before = list(Course.objects.order_by("pk").values_list("pk", "name_th", "status"))
+    history_before = Course.history.count()
+    real_insert = bulk.insert_new_courses
 
-    def fail_on_history(model, columns, rows):
-        if model is Course.history.model:  # the courses are already written by now
-            raise RuntimeError("disk full")
-        return real_insert(model, columns, rows)
+    def fail_after_inserting(*args, **kwargs):
+        real_insert(*args, **kwargs)  # the changed course and the new one are written by now
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "insert_rows", fail_on_history)
+    monkeypatch.setattr(bulk, "insert_new_courses", fail_after_inserting)
     with pytest.raises(RuntimeError):
         services.course_upload_commit(actor=world.owner, upload=upload)
-    assert Course.objects.count() == 0
+    assert list(Course.objects.order_by("pk").values_list("pk", "name_th", "status")) == before
+    assert Course.history.count() == history_before
     upload.refresh_from_db()
     assert upload.status == Status.PREVIEW
+
+
+def test_rows_apply_to_the_courses_as_they_are_when_confirmed(world, write_path):
+    """Another upload between check and confirmation: rows follow what is there by then."""
+    _upload(world, workbook_bytes(good_rows()), commit=True)
+    rows = [("ง21101", "การงานอาชีพ ๑ (ปรับปรุง)", 1.5, 60, "ม.ต้น", 2567, "การงานอาชีพ"),
+            ("ง21107", "การเลี้ยงปลา", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")]  # fmt: skip
+    upload = _upload(world, workbook_bytes(rows))
+    assert (upload.counts["changed"], upload.counts["new"]) == (1, 1)
+    Course.objects.filter(code="ง21101").delete()  # the changed course is gone
+    other = [("ง21107", "ปลา", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")]  # the new one came
+    _upload(world, workbook_bytes(other), commit=True)
+
+    upload = services.course_upload_commit(actor=world.owner, upload=upload)
+    assert (upload.counts["created"], upload.counts["updated"]) == (1, 1)
+    recreated, updated = Course.objects.get(code="ง21101"), Course.objects.get(code="ง21107")
+    assert recreated.name_th == "การงานอาชีพ ๑ (ปรับปรุง)" and updated.name_th == "การเลี้ยงปลา"
+    assert recreated.history.first().history_type == "+"
+    assert [h.history_type for h in updated.history.order_by("history_id")] == ["+", "~"]
+
+
+def test_history_records_who_when_and_the_values(world, write_path):
+    upload = _upload(world, workbook_bytes(good_rows()), commit=True)
+    course = Course.objects.get(code="ง21101")
+    Course.objects.filter(pk=course.pk).update(status=Course.Status.APPROVED)
+    rows = good_rows()
+    rows[0] = ("ง21101", "การงานอาชีพ ๑ (ปรับปรุง)", 2, 80, "ม.ต้น", 2567, "การงานอาชีพ")
+    again = _upload(world, workbook_bytes(rows), commit=True)
+    course.refresh_from_db()
+    assert course.status == Course.Status.SUBMITTED  # a changed course is reviewed again
+    first, second = course.history.order_by("history_id")
+    assert (first.history_type, second.history_type) == ("+", "~")
+    assert first.history_date == upload.committed_at and second.history_date == again.committed_at
+    assert first.history_user == second.history_user == world.owner
+    assert (first.name_th, str(first.credits), first.hours) == ("การงานอาชีพ 1", "1.5", 60)
+    assert (second.name_th, str(second.credits), second.hours) == (
+        "การงานอาชีพ ๑ (ปรับปรุง)", "2.0", 80)  # fmt: skip
+    assert second.status == Course.Status.SUBMITTED and second.institution_id == world.school.pk
+    assert second.history_change_reason is None
+
+
+def test_the_preview_keeps_rows_compact(world, write_path):
+    _upload(world, workbook_bytes(good_rows()), commit=True)
+    rows = [*good_rows(), ("ง21107", "การเลี้ยงปลา", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")]
+    upload = _upload(world, workbook_bytes(rows))
+    stored = {r.data["code"]: r for r in UploadRow.objects.filter(upload=upload)}
+    unchanged = stored["ง21101"]
+    assert unchanged.change == "unchanged"
+    assert set(unchanged.data) == {"code", "name_th", "credits", "hours", "academic_year"}
+    new = stored["ง21107"]
+    assert new.data == {
+        "code": "ง21107", "name_th": "การเลี้ยงปลา", "level": "lower_secondary",
+        "subject_group": "ง", "course_type": "basic", "credits": "1", "hours": 40,
+        "academic_year": 2567,
+    }  # fmt: skip
+    assert new.messages == [] and new.status == "new"
+
+
+def test_error_rows_keep_their_row_numbers_under_title_rows(world, write_path):
+    rows = [good_rows()[0], (None,) * 7, ("ง21101", "วิชา", -1, None, "ม.ต้น", 2567, "")]
+    with translation.override("en"):
+        upload = _upload(world, workbook_bytes(rows, title_rows=["", "รายวิชา", ""]))
+    errors = _messages(upload)
+    # three title rows, the header on row 4, the first course on row 5, a blank row 6
+    assert [(r, c) for r, c, _m in errors] == [(7, "credits"), (7, "code")], errors
+
+
+def test_checking_and_confirming_queries_do_not_grow_with_the_rows(world, write_path):
+    def queries(count):
+        rows = [(f"ง2{1000 + n}", f"วิชา {n}", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")
+                for n in range(count)]  # fmt: skip
+        with CaptureQueriesContext(connection) as checking:
+            upload = _upload(world, workbook_bytes(rows))
+        with CaptureQueriesContext(connection) as confirming:
+            services.course_upload_commit(actor=world.owner, upload=upload)
+        Course.objects.all().delete()
+        return len(checking), len(confirming)
+
+    few, many = queries(3), queries(300)
+    if write_path == "fast":
+        assert few == many
+    else:  # SQLite caps the parameters of one statement: a bulk statement per ~40 rows
+        assert many[0] <= few[0] + 300 // 40 and many[1] <= few[1] + 3 * 300 // 40
 
 
 # --- the operators' command --------------------------------------------------------------------
@@ -287,7 +389,9 @@ def test_import_courses_command_fails_on_a_refused_file(world, tmp_path, capsys)
     assert Course.objects.count() == 0
 
 
-def test_course_changes_are_announced_after_commit(world, django_capture_on_commit_callbacks):
+def test_course_changes_are_announced_after_commit(
+    world, write_path, django_capture_on_commit_callbacks
+):
     from courses.signals import courses_changed
 
     heard = []
