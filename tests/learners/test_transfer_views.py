@@ -245,3 +245,22 @@ def test_the_demo_learner_has_one_approved_and_one_waiting_transfer(client, db):
     client.post(reverse("learners:transfer_decide", args=[waiting.pk]), {"action": "approve"})
     waiting.refresh_from_db()
     assert waiting.status == "approved"
+
+
+def test_my_credits_cached_body_follows_the_ledger_and_requests(login, setup):
+    """The page body is cached; a new entry, a new request and a decision each show at once."""
+    _world, mine, _theirs, curriculum, registrar, courses = setup
+    client = login(mine.user)
+    url = reverse("learners:my_credits")
+    first = client.get(url).context["body_html"]
+    assert 'data-testid="transfers"' not in first
+    again = client.get(url)
+    assert again.context["body_html"] == first and "summary" not in again.context  # cached
+    request = services.transfer_request_create(actor=mine.user, learner=mine, curriculum=curriculum)
+    asked = client.get(url).context["body_html"]
+    assert reverse("learners:transfer_detail", args=[request.pk]) in asked
+    services.transfer_request_approve(actor=registrar, request=request)
+    approved = client.get(url).context["body_html"]
+    assert approved != asked and 'data-testid="transferred"' in approved
+    make_entry(mine, courses[0], "4", academic_year=2560)
+    assert client.get(url).context["summary"].banked == Decimal("3")
