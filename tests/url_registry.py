@@ -165,6 +165,12 @@ def _transfer_request(world):
     return {"pk": request.pk}
 
 
+def _transfer_rule(world):
+    from learners.models import TransferRule
+
+    return {"pk": TransferRule.objects.create(institution=world.college).pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -194,4 +200,5 @@ OBJECT_URLS = {
     "learners:transfer_detail": (_transfer_request, "get"),
     "learners:transfer_decide": (_transfer_request, "post"),
     "learners:transfer_withdraw": (_transfer_request, "post"),
+    "learners:transfer_rule_delete": (_transfer_rule, "post"),
 }
