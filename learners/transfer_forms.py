@@ -39,3 +39,39 @@ class TransferSearchForm(forms.Form):
 class PathwayForm(forms.Form):
     curriculum = forms.IntegerField(required=False, min_value=1)
     level = forms.ChoiceField(required=False, choices=[("", ""), *Level.choices])
+
+
+class TransferRuleForm(BootstrapMixin, forms.Form):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=None)
+    level = forms.ChoiceField(
+        label=_("Level"),
+        required=False,
+        choices=[("", _("Every level without its own rule")), *Level.choices],
+    )
+    min_grade = forms.DecimalField(
+        label=_("Minimum grade (4-point scale)"),
+        min_value=0,
+        max_value=4,
+        decimal_places=1,
+        initial="2.0",
+        help_text=_("2.0 is C."),
+    )
+    max_share = forms.DecimalField(
+        label=_("Largest share of a curriculum's credits that may be transferred"),
+        min_value=0,
+        max_value=1,
+        decimal_places=2,
+        initial="0.75",
+    )
+    residency_terms = forms.IntegerField(
+        label=_("Terms to study at our institution"), min_value=0, max_value=12, initial=1
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+        if len(institutions) == 1:
+            self.fields["institution"].initial = institutions[0]

@@ -215,6 +215,12 @@ def _erasure(world):
     return {"pk": request.pk}
 
 
+def _transfer_rule(world):
+    from learners.models import TransferRule
+
+    return {"pk": TransferRule.objects.create(institution=world.college).pk}
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -249,4 +255,5 @@ OBJECT_URLS = {
     "learners:privacy": (_learner, "get"),
     "learners:erasure_record": (_learner, "post"),
     "learners:erasure_answer": (_erasure, "post"),
+    "learners:transfer_rule_delete": (_transfer_rule, "post"),
 }

@@ -122,7 +122,7 @@ class AppliedRule:
 class Item:
     """One banked entry's verdict."""
 
-    entry: CreditEntry
+    entry: EntryRef | CreditEntry
     counts: bool
     reason: str
     detail: str = ""
@@ -144,7 +144,7 @@ class Group:
     """One mapping applied: these entries count as these target courses for ``credits``."""
 
     orientation: Orientation
-    entries: list[CreditEntry]
+    entries: list[EntryRef]
     over_cap: bool = False
 
     @property
@@ -224,39 +224,77 @@ _COURSE_FIELDS = ("id", "code", "name_th", "name_en", "credits", "level", "insti
                   "curriculum_id")  # fmt: skip
 
 
-def load_entries(learner) -> list[CreditEntry]:
+@dataclass(frozen=True)
+class InstitutionRef:
+    pk: int
+    code: str
+    name_th: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "th").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_th
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """A ledger entry as the evaluation reads it (a tuple from ``values_list``, not a model:
+    200 entries load in a fraction of the time)."""
+
+    pk: int
+    institution_id: int
+    course_id: int | None
+    course_code: str
+    course_name_th: str
+    course_name_en: str
+    level: str
+    credits: Decimal
+    grade_scale: str
+    grade: str
+    grade_points: Decimal | None
+    academic_year: int
+    term: str
+    passed: bool
+    verified: bool
+    valid_until: dt.date | None
+    institution: InstitutionRef
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def course_name(self) -> str:
+        if (get_language() or "th").startswith("en") and self.course_name_en:
+            return self.course_name_en
+        return self.course_name_th
+
+
+_ENTRY_FIELDS = ("id", "institution_id", "course_id", "course_code", "course_name_th",
+                 "course_name_en", "level", "credits", "grade_scale", "grade", "grade_points",
+                 "academic_year", "term", "passed", "verified", "valid_until")  # fmt: skip
+
+
+def load_entries(learner) -> list[EntryRef]:
     """The learner's live EARN entries, oldest first (one query)."""
-    return list(
+    rows = (
         CreditEntry.objects.filter(learner=learner, kind=CreditEntry.Kind.EARN)
         .filter(reversal__isnull=True)
-        .select_related("institution")
-        .only(
-            "id",
-            "learner_id",
-            "kind",
-            "institution_id",
-            "institution__name_th",
-            "institution__name_en",
-            "institution__code",
-            "course_id",
-            "course_code",
-            "course_name_th",
-            "course_name_en",
-            "level",
-            "credits",
-            "grade_scale",
-            "grade",
-            "grade_points",
-            "academic_year",
-            "term",
-            "passed",
-            "verified",
-            "valid_until",
-            "source",
-            "created_at",
-        )
         .order_by("academic_year", "term", "created_at", "pk")
+        .values_list(
+            *_ENTRY_FIELDS, "institution__code", "institution__name_th", "institution__name_en"
+        )
     )
+    institutions: dict[int, InstitutionRef] = {}
+    entries = []
+    for row in rows:
+        institution = institutions.get(row[1])
+        if institution is None:
+            institution = institutions[row[1]] = InstitutionRef(row[1], *row[-3:])
+        entries.append(EntryRef(*row[:-3], institution))
+    return entries
 
 
 def load_orientations(course_ids) -> dict[int, list[Orientation]]:
@@ -383,7 +421,7 @@ def _sort_key(entry):
 
 def evaluate_loaded(
     *,
-    entries: list[CreditEntry],
+    entries: list[EntryRef],
     orientations: dict[int, list[Orientation]],
     curriculum,
     rule: AppliedRule,
@@ -397,7 +435,7 @@ def evaluate_loaded(
     total = Decimal(total_credits if total_credits is not None else curriculum.total_credits or 0)
     evaluation = Evaluation(curriculum=curriculum, rule=rule, total_credits=total, on=on)
     verdicts: dict[int, Item] = {}
-    eligible: list[CreditEntry] = []
+    eligible: list[EntryRef] = []
     considered = [e for e in entries if e.institution_id != institution_id]
     for entry in considered:
         if not entry.passed:
@@ -418,7 +456,7 @@ def evaluate_loaded(
         else:
             eligible.append(entry)
 
-    by_course: dict[int, list[CreditEntry]] = defaultdict(list)
+    by_course: dict[int, list[EntryRef]] = defaultdict(list)
     for entry in eligible:
         if entry.course_id:
             by_course[entry.course_id].append(entry)

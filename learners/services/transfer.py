@@ -338,3 +338,44 @@ def stored_items(request: TransferRequest) -> list[engine.Item]:
         )
         for item in items
     ]
+
+
+# Who sets an institution's transfer rules.
+RULE_ROLES = (Role.REGISTRAR, Role.INSTITUTION_ADMIN)
+
+
+@transaction.atomic
+def transfer_rule_set(
+    *,
+    actor,
+    institution,
+    level: str = "",
+    min_grade: Decimal,
+    max_share: Decimal,
+    residency_terms: int,
+    note: str = "",
+):
+    """Set what ``institution`` accepts for ``level`` (blank: every level without its own
+    rule). Setting it again replaces it."""
+    from ..models import TransferRule
+
+    if actor is not None and not scope_for(actor).has_role(institution, *RULE_ROLES):
+        raise PermissionDenied
+    rule = TransferRule.objects.select_for_update().filter(
+        institution=institution, level=level
+    ).first() or TransferRule(institution=institution, level=level)
+    rule.min_grade = min_grade
+    rule.max_share = max_share
+    rule.residency_terms = residency_terms
+    rule.note = (note or "").strip()
+    rule.full_clean(validate_unique=False)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def transfer_rule_delete(*, actor, rule) -> None:
+    """Back to the defaults (or to the institution's rule for every level)."""
+    if actor is not None and not scope_for(actor).has_role(rule.institution, *RULE_ROLES):
+        raise PermissionDenied
+    rule.delete()

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,9 +15,10 @@ from creditbank.pagination import CachedCountPaginator
 from institutions.scoping import get_for_user, scope_for
 
 from ..forms import DecisionForm
-from ..models import Learner, TransferRequest
+from ..models import Learner, TransferRequest, TransferRule
+from ..services import evaluation as engine
 from ..services import transfer as services
-from ..transfer_forms import TransferAskForm, TransferSearchForm
+from ..transfer_forms import TransferAskForm, TransferRuleForm, TransferSearchForm
 from .access import learner_of, require_staff, staff_learner
 
 PAGE_SIZE = 25
@@ -183,3 +185,63 @@ def queue(request):
             "statuses": [*Status.choices, ("all", _("All"))],
         },
     )
+
+
+def _rule_institutions(user):
+    from institutions.models import Institution
+
+    from ..forms import institutions_with_role
+
+    chosen = institutions_with_role(user, services.RULE_ROLES)
+    return Institution.objects.filter(pk__in=[i.pk for i in chosen]).order_by("name_th")
+
+
+@login_required
+def rules(request):
+    """Each institution's transfer rules: what it accepts, per level."""
+    require_staff(request.user, roles=services.RULE_ROLES)
+    institutions = _rule_institutions(request.user)
+    form = TransferRuleForm(request.POST or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_rule_set(actor=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The transfer rule is saved."))
+            return redirect("learners:transfer_rules")
+    listed = (
+        TransferRule.objects.filter(institution__in=institutions)
+        .select_related("institution")
+        .order_by("institution__name_th", "level")
+    )
+    return render(
+        request,
+        "learners/transfer_rules.html",
+        {
+            "form": form,
+            "rules": listed,
+            "defaults": {
+                "min_grade": engine.DEFAULT_MIN_GRADE,
+                "max_share": engine.DEFAULT_HIGHER_MAX_SHARE,
+                "residency_terms": engine.DEFAULT_RESIDENCY_TERMS,
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def rule_delete(request, pk):
+    from institutions.models import Institution
+
+    rule = get_object_or_404(
+        TransferRule.objects.filter(
+            institution__in=Institution.objects.for_user(request.user).values("pk")
+        ).select_related("institution"),
+        pk=pk,
+    )
+    services.transfer_rule_delete(actor=request.user, rule=rule)
+    messages.info(request, _("The rule is removed: the defaults apply again."))
+    return redirect("learners:transfer_rules")

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learners.models import CreditEntry, TransferRequest
+from learners.models import CreditEntry, TransferRequest, TransferRule
 from learners.services import transfer as services
 from learners.services.learners import learner_link_user
 from tests.factories import InstitutionFactory, Role, UserFactory, grant
@@ -245,3 +245,55 @@ def test_the_demo_learner_has_one_approved_and_one_waiting_transfer(client, db):
     client.post(reverse("learners:transfer_decide", args=[waiting.pk]), {"action": "approve"})
     waiting.refresh_from_db()
     assert waiting.status == "approved"
+
+
+def test_my_credits_cached_body_follows_the_ledger_and_requests(login, setup):
+    """The page body is cached; a new entry, a new request and a decision each show at once."""
+    _world, mine, _theirs, curriculum, registrar, courses = setup
+    client = login(mine.user)
+    url = reverse("learners:my_credits")
+    first = client.get(url).context["body_html"]
+    assert 'data-testid="transfers"' not in first
+    again = client.get(url)
+    assert again.context["body_html"] == first and "summary" not in again.context  # cached
+    request = services.transfer_request_create(actor=mine.user, learner=mine, curriculum=curriculum)
+    asked = client.get(url).context["body_html"]
+    assert reverse("learners:transfer_detail", args=[request.pk]) in asked
+    services.transfer_request_approve(actor=registrar, request=request)
+    approved = client.get(url).context["body_html"]
+    assert approved != asked and 'data-testid="transferred"' in approved
+    make_entry(mine, courses[0], "4", academic_year=2560)
+    assert client.get(url).context["summary"].banked == Decimal("3")
+
+
+def test_registrar_sets_the_institutions_transfer_rules(login, setup):
+    world, mine, _theirs, curriculum, registrar, _courses = setup
+    client = login(registrar)
+    assert client.get(reverse("learners:transfer_rules")).status_code == 200
+    client.post(reverse("learners:transfer_rules"), {
+        "institution": world.college.pk, "level": "voc_cert", "min_grade": "3.5",
+        "max_share": "0.5", "residency_terms": "2", "note": "ตามระเบียบวิทยาลัย",
+    })  # fmt: skip
+    rule = TransferRule.objects.get()
+    assert (rule.institution, rule.level, rule.min_grade) == (
+        world.college,
+        "voc_cert",
+        Decimal("3.5"),
+    )
+    evaluation = services.transfer_evaluate(learner=mine, curriculum=curriculum)
+    assert evaluation.rule.residency_terms == 2 and evaluation.counted_credits == 2  # only the 4
+    # another institution's rules cannot be set or removed
+    refused = client.post(reverse("learners:transfer_rules"), {
+        "institution": world.school.pk, "level": "", "min_grade": "1", "max_share": "1",
+        "residency_terms": "0",
+    })  # fmt: skip
+    assert refused.status_code == 200 and TransferRule.objects.count() == 1
+    delete = reverse("learners:transfer_rule_delete", args=[rule.pk])
+    viewer = UserFactory(username="college-viewer")
+    grant(viewer, world.college, Role.VIEWER)
+    assert login(viewer).post(delete).status_code == 403
+    for stranger in (world.owner, world.outsider):  # the college is not in their scope
+        assert login(stranger).post(delete).status_code == 404
+    assert login(mine.user).get(reverse("learners:transfer_rules")).status_code == 403
+    login(registrar).post(reverse("learners:transfer_rule_delete", args=[rule.pk]))
+    assert not TransferRule.objects.exists()
