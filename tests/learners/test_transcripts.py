@@ -357,3 +357,20 @@ def test_pages_use_a_constant_number_of_queries(
     assert many == few
     assert CreditEntry.objects.filter(learner=learner).count() > 12
     assert max(few) <= 15, few
+
+
+def test_a_revoked_transcript_says_so_and_is_no_longer_shared(
+    client, login, record, django_capture_on_commit_callbacks
+):
+    learner, _other = record
+    owner = login(learner.user)
+    _response, transcript = _issue(owner, django_capture_on_commit_callbacks)
+    owner.post(reverse("learners:share_create"), {"days": 3})
+    share = TranscriptShare.objects.get()
+    Transcript.objects.filter(pk=transcript.pk).update(revoked_at=timezone.now())
+    owner.logout()
+    page = client.get(reverse("learners:transcript_verify", args=[transcript.serial]))
+    assert 'data-genuine="revoked"' in page.content.decode()
+    shared = client.get(reverse("learners:shared", args=[share.token]))
+    assert 'data-testid="shared-none"' in shared.content.decode()
+    assert client.get(reverse("learners:shared_pdf", args=[share.token])).status_code == 404
