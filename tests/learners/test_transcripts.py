@@ -88,7 +88,7 @@ def _issue(client, django_capture_on_commit_callbacks, **data):
 
 
 def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
-    login, record, django_capture_on_commit_callbacks, tmp_path
+    login, record, django_capture_on_commit_callbacks
 ):
     learner, other = record
     client = login(learner.user)
@@ -128,7 +128,7 @@ def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
 
 
 def test_the_english_transcript_uses_english_names_and_gregorian_years(
-    login, record, django_capture_on_commit_callbacks, tmp_path
+    login, record, django_capture_on_commit_callbacks
 ):
     learner, _other = record
     client = login(learner.user)
