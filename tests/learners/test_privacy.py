@@ -209,3 +209,16 @@ def test_only_staff_with_a_learner_role_record_or_answer(login, world, learner):
     assert not Learner.objects.get(pk=learner.pk).pseudonymised
     with pytest.raises(learner_services.LearnerError):
         privacy.erasure_request_record(actor=world.owner, learner=learner)  # one waiting
+
+
+def test_a_transcript_queued_before_erasure_is_never_rendered(world, learner):
+    from creditbank.documents.jobs import document_render
+
+    transcript = transcripts.transcript_issue(
+        actor=learner.user, learner=learner, base_url="http://testserver"
+    )  # the job is queued, not yet run (no commit in this test)
+    request = privacy.erasure_request_record(actor=world.owner, learner=learner)
+    privacy.erasure_request_answer(actor=world.owner, request=request, complete=True, answer="")
+    document = document_render(document_id=transcript.document_id)
+    assert document.status == "failed" and not document.file
+    assert "ข้อมูลส่วนบุคคล" in document.error or "personal data" in document.error

@@ -2,11 +2,9 @@
 text layer (pdftotext) and QR image (pdfimages) are read back; verification; share links."""
 
 import datetime as dt
-import subprocess
 from decimal import Decimal
 
 import pytest
-import segno
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +20,7 @@ from learners.services import transcripts as services
 from tests.factories import UserFactory
 
 from .factories import citizen_id, make_course, make_entry, make_learner
+from .pdfcheck import pdftotext, qr_matrix_from_pdf, qr_matrix_of
 
 # Names whose text layer WeasyPrint gets wrong without the ActualText fix (SARA AM, stacked
 # tone marks over upper and lower vowels).
@@ -88,44 +87,8 @@ def _issue(client, django_capture_on_commit_callbacks, **data):
     return response, transcript
 
 
-def _pdftotext(data: bytes, tmp_path) -> str:
-    path = tmp_path / "transcript.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
-    ).stdout.decode()
-    return " ".join(out.split())
-
-
-def _qr_matrix_from_pdf(data: bytes, tmp_path):
-    """The QR image embedded in the PDF, as rows of 0/1 modules (one pixel per module)."""
-    from PIL import Image
-
-    path = tmp_path / "qr.pdf"
-    path.write_bytes(data)
-    subprocess.run(["pdfimages", "-png", str(path), str(tmp_path / "img")], check=True)
-    images = sorted(tmp_path.glob("img-*.png"))
-    assert len(images) == 1, images
-    image = Image.open(images[0]).convert("L")
-    width, height = image.size
-    assert width == height
-    pixels = image.load()
-    return [[1 if pixels[x, y] < 128 else 0 for x in range(width)] for y in range(height)]
-
-
-def _segno_matrix(url: str):
-    qr = segno.make(url, error="m")
-    border = 4
-    size = qr.symbol_size(scale=1, border=border)[0]
-    rows = [[0] * size for _ in range(size)]
-    for y, row in enumerate(qr.matrix):
-        for x, dark in enumerate(row):
-            rows[y + border][x + border] = 1 if dark else 0
-    return rows
-
-
 def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
-    login, record, django_capture_on_commit_callbacks, tmp_path
+    login, record, django_capture_on_commit_callbacks
 ):
     learner, other = record
     client = login(learner.user)
@@ -141,7 +104,7 @@ def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     data = b"".join(pdf.streaming_content)
     assert data.startswith(b"%PDF")
-    text = _pdftotext(data, tmp_path)
+    text = pdftotext(data)
     assert "นางสาวณัฐธิดา น้ำใจดี" in text
     for name in (LONGAN, ENTREPRENEUR, ELECTRIC, "ช่างไฟฟ้าภายในอาคาร ระดับ 1"):
         assert name in text, name
@@ -155,7 +118,7 @@ def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
     assert Decimal(transcript.content["data"]["banked"]) == ledger.learner_balance(learner)
 
     url = "http://testserver" + services.verification_path(transcript)
-    assert _qr_matrix_from_pdf(data, tmp_path) == _segno_matrix(url)
+    assert qr_matrix_from_pdf(data) == qr_matrix_of(url)
     verified = client.get(url.removeprefix("http://testserver"))
     body = verified.content.decode()
     assert verified.status_code == 200
@@ -165,7 +128,7 @@ def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
 
 
 def test_the_english_transcript_uses_english_names_and_gregorian_years(
-    login, record, django_capture_on_commit_callbacks, tmp_path
+    login, record, django_capture_on_commit_callbacks
 ):
     learner, _other = record
     client = login(learner.user)
@@ -174,7 +137,7 @@ def test_the_english_transcript_uses_english_names_and_gregorian_years(
     data = b"".join(
         client.get(reverse("learners:transcript_download", args=[transcript.pk])).streaming_content
     )
-    text = _pdftotext(data, tmp_path)
+    text = pdftotext(data)
     assert "Nattida Namjaidee" in text and "Longan paste" in text
     assert "14 Jun 2009" in text and "Credit bank transcript" in text
 
@@ -394,3 +357,20 @@ def test_pages_use_a_constant_number_of_queries(
     assert many == few
     assert CreditEntry.objects.filter(learner=learner).count() > 12
     assert max(few) <= 15, few
+
+
+def test_a_revoked_transcript_says_so_and_is_no_longer_shared(
+    client, login, record, django_capture_on_commit_callbacks
+):
+    learner, _other = record
+    owner = login(learner.user)
+    _response, transcript = _issue(owner, django_capture_on_commit_callbacks)
+    owner.post(reverse("learners:share_create"), {"days": 3})
+    share = TranscriptShare.objects.get()
+    Transcript.objects.filter(pk=transcript.pk).update(revoked_at=timezone.now())
+    owner.logout()
+    page = client.get(reverse("learners:transcript_verify", args=[transcript.serial]))
+    assert 'data-genuine="revoked"' in page.content.decode()
+    shared = client.get(reverse("learners:shared", args=[share.token]))
+    assert 'data-testid="shared-none"' in shared.content.decode()
+    assert client.get(reverse("learners:shared_pdf", args=[share.token])).status_code == 404
