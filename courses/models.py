@@ -171,9 +171,12 @@ class Course(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # History is read per course (by ``id``, indexed); its copies of the foreign keys are not.
+    # An audit row keeps the id of who made the change without a database constraint (as
+    # simple-history allows): bulk imports write one per course without a check each.
     history = HistoricalRecords(
         excluded_fields=["updated_at", "created_at"],
         no_db_index=["institution", "curriculum", "reviewed_by"],
+        user_db_constraint=False,
     )
     objects = CourseQuerySet.as_manager()
 
@@ -190,7 +193,12 @@ class Course(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "level"]),
+            # the public catalogue: approved courses by level (imports add submitted ones)
+            models.Index(
+                fields=["level"],
+                condition=models.Q(status="approved"),
+                name="course_approved_level",
+            ),
             models.Index(fields=["institution", "status"]),
             models.Index(
                 fields=["curriculum"],
@@ -299,8 +307,15 @@ class UploadRow(models.Model):
         WARNING = "warning", _("Warning")
         ERROR = "error", _("Error")
 
+    # Preview rows are staging data written in bulk by the upload service only, inside the
+    # transaction that locks their upload: no per-row constraint check (deletion still
+    # cascades through Django), and indexes only for the preview page's queries.
     upload = models.ForeignKey(
-        CourseListUpload, on_delete=models.CASCADE, related_name="rows", db_index=False
+        CourseListUpload,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_index=False,
+        db_constraint=False,
     )
     row_number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -314,7 +329,13 @@ class UploadRow(models.Model):
         ordering = ["row_number"]
         indexes = [
             models.Index(fields=["upload", "row_number"], name="uploadrow_upload_row"),
-            models.Index(fields=["upload", "status", "row_number"]),
+            # the page's filters for the few rows worth a look (new and unchanged rows are
+            # found through the index above)
+            models.Index(
+                fields=["upload", "status", "row_number"],
+                condition=models.Q(status__in=["error", "warning", "changed"]),
+                name="uploadrow_upload_status",
+            ),
         ]
 
     def __str__(self) -> str:
