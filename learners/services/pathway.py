@@ -72,7 +72,9 @@ def _load(learner: Learner) -> _Loaded:
     entries = engine.load_entries(learner)
     return _Loaded(
         entries=entries,
-        orientations=engine.load_orientations(e.course_id for e in entries if e.course_id),
+        orientations=engine.load_orientations(
+            (e.course_id for e in entries if e.course_id), learner=learner
+        ),
         transferred=engine.load_transferred(learner),
     )
 
