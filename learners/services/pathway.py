@@ -75,7 +75,9 @@ def _load(learner: Learner) -> _Loaded:
         orientations=engine.load_orientations(
             (e.course_id for e in entries if e.course_id), learner=learner
         ),
-        transferred=engine.load_transferred(learner),
+        # What was transferred to an institution already counts there: for planning it
+        # counts like any other result, not as "already transferred".
+        transferred=set(),
     )
 
 
