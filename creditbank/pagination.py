@@ -3,6 +3,7 @@
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -35,7 +36,10 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        sql, params = self.object_list.query.sql_with_params()
+        try:
+            sql, params = self.object_list.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing by construction (pk__in=[])
+            return 0
         digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()[:32]
         key = f"count:{self.namespace}:{count_version(self.namespace)}:{digest}"
         value = cache.get(key)

@@ -297,18 +297,26 @@ def load_entries(learner) -> list[EntryRef]:
     return entries
 
 
-def load_orientations(course_ids) -> dict[int, list[Orientation]]:
+def load_orientations(course_ids, *, learner=None) -> dict[int, list[Orientation]]:
     """Approved mappings that have one of ``course_ids`` on the side that is read as source,
-    keyed by that course (one query)."""
+    keyed by that course (one query). With ``learner``, the courses are selected in the
+    database (a subquery over the learner's entries) instead of being sent as parameters."""
     course_ids = sorted(set(course_ids))
     if not course_ids:
         return {}
-    touching = MappingCourse.objects.filter(course_id__in=course_ids).values("mapping_id")
+    if learner is not None:
+        wanted_ids = CreditEntry.objects.filter(
+            learner=learner, kind=CreditEntry.Kind.EARN, course__isnull=False
+        ).values("course_id")
+    else:
+        wanted_ids = course_ids
+    touching = MappingCourse.objects.filter(course_id__in=wanted_ids).values("mapping_id")
     rows = (
         MappingCourse.objects.filter(
             mapping__status=EquivalenceMapping.Status.APPROVED, mapping_id__in=touching
         )
-        .values(
+        .order_by("mapping_id", "course_id")
+        .values_list(
             "mapping_id",
             "side",
             "mapping__credits_recognised",
@@ -318,32 +326,32 @@ def load_orientations(course_ids) -> dict[int, list[Orientation]]:
             "mapping__direction",
             *(f"course__{name}" if name != "id" else "course_id" for name in _COURSE_FIELDS),
         )
-        .order_by("mapping_id", "course_id")
     )
     mappings: dict[int, dict] = {}
+    courses: dict[int, CourseRef] = {}
     for row in rows:
-        data = mappings.setdefault(row["mapping_id"], {"row": row, "source": [], "target": []})
-        course = CourseRef(
-            id=row["course_id"],
-            **{name: row[f"course__{name}"] for name in _COURSE_FIELDS if name != "id"},
-        )
-        data[row["side"]].append(course)
+        data = mappings.get(row[0])
+        if data is None:
+            data = mappings[row[0]] = {"row": row, "source": [], "target": []}
+        course = courses.get(row[7])
+        if course is None:
+            course = courses[row[7]] = CourseRef(*row[7:])
+        data[row[1]].append(course)
     wanted = set(course_ids)
     by_course: dict[int, list[Orientation]] = defaultdict(list)
     for mapping_id, data in mappings.items():
-        row = data["row"]
+        _id, _side, credits, min_grade, valid_from, valid_to, direction, *_course = data["row"]
         common = {
             "mapping_id": mapping_id,
-            "min_grade": row["mapping__min_grade"],
-            "valid_from": row["mapping__valid_from_year"],
-            "valid_to": row["mapping__valid_to_year"],
+            "min_grade": min_grade,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
         }
-        credits = row["mapping__credits_recognised"]
         sources, targets = tuple(data["source"]), tuple(data["target"])
         if not sources or not targets:
             continue
         oriented = [Orientation(sources=sources, targets=targets, credits=credits, **common)]
-        if row["mapping__direction"] == EquivalenceMapping.Direction.MIRRORED:
+        if direction == EquivalenceMapping.Direction.MIRRORED:
             back = min(credits, sum((c.credits for c in sources), ZERO))
             oriented.append(
                 Orientation(sources=targets, targets=sources, credits=back, mirrored=True, **common)
@@ -628,7 +636,9 @@ def evaluate(learner, curriculum, *, on: dt.date | None = None) -> Evaluation:
     entries = load_entries(learner)
     return evaluate_loaded(
         entries=entries,
-        orientations=load_orientations(e.course_id for e in entries if e.course_id),
+        orientations=load_orientations(
+            (e.course_id for e in entries if e.course_id), learner=learner
+        ),
         curriculum=curriculum,
         rule=applied_rule(load_rules([curriculum.institution_id]), curriculum),
         transferred=load_transferred(learner),

@@ -72,8 +72,12 @@ def _load(learner: Learner) -> _Loaded:
     entries = engine.load_entries(learner)
     return _Loaded(
         entries=entries,
-        orientations=engine.load_orientations(e.course_id for e in entries if e.course_id),
-        transferred=engine.load_transferred(learner),
+        orientations=engine.load_orientations(
+            (e.course_id for e in entries if e.course_id), learner=learner
+        ),
+        # What was transferred to an institution already counts there: for planning it
+        # counts like any other result, not as "already transferred".
+        transferred=set(),
     )
 
 

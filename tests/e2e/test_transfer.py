@@ -24,7 +24,7 @@ def test_learner_plans_and_asks_college_approves_the_balance_changes(page, signe
 
     page.goto(page.base_url + reverse("learners:transfer_ask"))
     options = page.locator("#id_curriculum option").all_inner_texts()
-    choice = next(o for o in options if "วิทยาลัยสารพัดช่าง" in o or "อาชีวศึกษา" in o)
+    choice = next(o for o in options if o.startswith("วิทยาลัยอาชีวศึกษาลำพูน"))
     page.select_option("#id_curriculum", label=choice)
     page.fill("#id_note", "ขอเทียบโอน")
     page.click("[data-testid=transfer-ask] button[type=submit]")

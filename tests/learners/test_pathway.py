@@ -99,3 +99,17 @@ def test_pathway_page_and_its_query_count(login, setup):
     assert client.get(url, {"curriculum": far.pk}).status_code == 404
     # staff without a learner record are told to link one
     assert 'data-testid="not-linked"' in login(world.nobody).get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_credits_already_transferred_there_still_count_in_the_plan(setup):
+    from learners.services import transfer
+    from tests.factories import Role, grant
+
+    world, learner, tech, *_ = setup
+    registrar = UserFactory(username="tech-registrar")
+    grant(registrar, world.college, Role.REGISTRAR)
+    request = transfer.transfer_request_create(actor=learner.user, learner=learner, curriculum=tech)
+    transfer.transfer_request_approve(actor=registrar, request=request)
+    plan = pathway_for_curriculum(learner=learner, curriculum=tech)
+    assert plan.counted_credits == 5 and [c.code for c in plan.remaining] == ["20104-2001"]
