@@ -42,7 +42,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	$(MANAGE) makemessages -l en --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	$(MANAGE) makemessages -l th -l en --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(MANAGE) compilemessages --ignore=.venv
 
 bench: install

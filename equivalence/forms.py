@@ -62,6 +62,16 @@ class ProposalForm(BootstrapMixin, forms.Form):
     valid_to_year = forms.IntegerField(
         label=_("valid to academic year (B.E.)"), min_value=2500, max_value=2700, required=False
     )
+    add_sources = forms.CharField(
+        label=_("add source courses"),
+        required=False,
+        help_text=_("institution code:course code, several separated by ; (n:m mappings)"),
+    )
+    add_targets = forms.CharField(
+        label=_("add target courses"),
+        required=False,
+        help_text=_("institution code:course code, several separated by ; (n:m mappings)"),
+    )
     evidence = MultipleFileField(
         label=_("evidence files"),
         required=False,
@@ -78,8 +88,37 @@ class ProposalForm(BootstrapMixin, forms.Form):
         self.fields["targets"].queryset = courses
         self.fields["valid_from_year"].initial = academic_year_be(timezone.localdate())
 
+    def added(self, field: str):
+        """(courses named in ``add_sources``/``add_targets``, the tokens not found)."""
+        from .spreadsheets import parse_courses
+
+        value = self.data.get(field, "") if self.is_bound else ""
+        found, unknown = [], []
+        for institution, code in parse_courses(value)[:10]:
+            course = (
+                self.fields["sources"]
+                .queryset.filter(institution__code__iexact=institution, code=code)
+                .order_by("-academic_year")
+                .first()
+            )
+            if course is None:
+                unknown.append(f"{institution}:{code}")
+            else:
+                found.append(course)
+        return found, unknown
+
     def clean(self):
         data = super().clean()
+        for side in ("sources", "targets"):
+            found, unknown = self.added(f"add_{side}")
+            if unknown:
+                self.add_error(
+                    f"add_{side}",
+                    _("Unknown course codes: %(codes)s (write institution code:course code).")
+                    % {"codes": ", ".join(unknown)},
+                )
+            elif side in data:
+                data[side] = list({c.pk: c for c in [*data[side], *found]}.values())
         start, end = data.get("valid_from_year"), data.get("valid_to_year")
         if start and end and end < start:
             self.add_error("valid_to_year", _("The last year cannot come before the first."))

@@ -109,6 +109,8 @@ def load(stdout=None):
         reference="DSD-LPN-2567-0042",
     )  # fmt: skip
 
+    _transfers(learner)
+
     names = ("นางสาว", "กมลชนก", "ใฝ่เรียน", "Kamonchanok", "Phairian")
     _waiting_upload(
         "LPN-TECH", "college", "ผลการเรียน-ภาคเรียนที่1-2567.xlsx",
@@ -120,3 +122,80 @@ def load(stdout=None):
         "LPN1-EO01", "school", "ผลการเรียน-ม2-ภาคเรียนที่2-2567.xlsx",
         [(c[0], *c[1:], "ง21202", 2567, 2, g) for c, g in zip(CLASSMATES, ["4", "3", "มส"], strict=True)],
     )  # fmt: skip
+
+
+# (source institution, code), (target institution, code): mappings the demo transfers use.
+TRANSFER_MAPPINGS = [
+    (("LPN-NFE-01", "สค12025"), ("LPN-AGRI", "20501-2101")),
+    (("LPN1-EO01", "ง21204"), ("LPN-TECH", "20104-2005")),
+    (("LPN1-EO01", "ง21205"), ("LPN-TECH", "20901-2001")),
+]
+
+
+def _transfer_mappings():
+    from equivalence import services as equivalence
+    from equivalence.models import EquivalenceMapping, MappingCourse
+    from institutions.models import Province
+
+    User = get_user_model()
+    proposer, approver = (
+        User.objects.get(username="committee"),
+        User.objects.get(username="committee2"),
+    )
+    lamphun = Province.objects.get(slug="lamphun")
+    for (source_inst, source_code), (target_inst, target_code) in TRANSFER_MAPPINGS:
+        source, target = _course(source_inst, source_code), _course(target_inst, target_code)
+        if source is None or target is None:
+            continue
+        if (
+            EquivalenceMapping.objects.filter(
+                links__course=source, links__side=MappingCourse.Side.SOURCE
+            )
+            .filter(links__course=target)
+            .exists()
+        ):
+            continue
+        mapping = equivalence.mapping_propose(
+            actor=proposer, province=lamphun, sources=[source], targets=[target],
+            credits_recognised=min(Decimal(source.credits), Decimal(target.credits)),
+            rationale="ผลการเรียนรู้ครอบคลุมรายวิชาปลายทาง", valid_from_year=2566,
+        )  # fmt: skip
+        equivalence.mapping_approve(
+            actor=approver, mapping=mapping, meeting="ประชุมคณะกรรมการฯ ครั้งที่ 2/2567",
+            decision_number="2/2567",
+        )  # fmt: skip
+
+
+def _transfers(learner):
+    """One request approved (to the agricultural college, decided by the centre) and one waiting
+    for the technical college's registrar (``college``)."""
+    from courses.models import Curriculum
+
+    from .models import TransferRequest
+    from .services import transfer
+
+    _transfer_mappings()
+    learner.refresh_from_db()
+    User = get_user_model()
+    agri = Curriculum.objects.filter(institution__code="LPN-AGRI").order_by("pk").first()
+    tech = Curriculum.objects.filter(institution__code="LPN-TECH").order_by("pk").first()
+    if (
+        agri is not None
+        and not TransferRequest.objects.filter(learner=learner, target_curriculum=agri).exists()
+    ):
+        request = transfer.transfer_request_create(
+            actor=learner.user, learner=learner, curriculum=agri,
+            note="ต้องการเรียนต่อสาขาพืชศาสตร์ ขอเทียบโอนวิชาการปลูกลำไย",
+        )  # fmt: skip
+        transfer.transfer_request_approve(
+            actor=User.objects.get(username="centre"), request=request,
+            comment="เทียบโอนได้ตามมติคณะกรรมการฯ",
+        )  # fmt: skip
+    if (
+        tech is not None
+        and not TransferRequest.objects.filter(learner=learner, target_curriculum=tech).exists()
+    ):
+        transfer.transfer_request_create(
+            actor=learner.user, learner=learner, curriculum=tech,
+            note="ขอเทียบโอนวิชางานไฟฟ้าในบ้านและคอมพิวเตอร์เบื้องต้น",
+        )  # fmt: skip

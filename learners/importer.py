@@ -59,13 +59,7 @@ def _label(key: str) -> str:
 
 def validate_rows(rows: list[list], *, institution, create_unknown: bool):
     """Check every data row. Returns (results, header index); never writes."""
-    from creditbank.spreadsheets import SpreadsheetRefused
-
     header_index, mapping = find_header(rows, COLUMNS)
-    if "grade" not in mapping.values():
-        raise SpreadsheetRefused(
-            _("The table has no grade column (ผลการเรียน / Grade)."), "no_grade"
-        )
     parsed: list[tuple[RowResult, dict]] = []
     for offset, raw in enumerate(rows[header_index + 1 :], start=header_index + 2):
         values = {key: raw[pos] if pos < len(raw) else None for pos, key in mapping.items()}

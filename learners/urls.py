@@ -1,11 +1,18 @@
 from django.urls import path
 
-from .views import mine, privacy, results, staff, transcripts
+from .views import mine, pathway, privacy, results, staff, transcripts, transfers
 
 app_name = "learners"
 
 urlpatterns = [
     path("me/", mine.my_credits, name="my_credits"),
+    path("me/transfers/new/", transfers.ask_mine, name="transfer_ask"),
+    path("me/pathway/", pathway.pathway, name="pathway"),
+    path("transfers/", transfers.queue, name="transfer_queue"),
+    path("transfers/<int:pk>/", transfers.detail, name="transfer_detail"),
+    path("transfers/<int:pk>/decide/", transfers.decide, name="transfer_decide"),
+    path("transfers/<int:pk>/withdraw/", transfers.withdraw, name="transfer_withdraw"),
+    path("<int:pk>/transfers/new/", transfers.ask_for, name="transfer_ask_for"),
     path("", staff.learner_list, name="list"),
     path("new/", staff.learner_create, name="create"),
     path("<int:pk>/", staff.learner_detail, name="detail"),

@@ -152,6 +152,24 @@ def _results_upload(world):
     return {"pk": upload.pk}
 
 
+def _transfer_request(world):
+    from learners.services import transfer
+
+    from .learners.factories import make_course, make_entry, make_learner
+    from .learners.transfer_factories import make_curriculum, make_mapping
+
+    learner = make_learner(home_institution=world.school)
+    curriculum = make_curriculum(world.college)
+    target = make_course(world.college, "20104-2005", "3", level="voc_cert", curriculum=curriculum)
+    source = make_course(world.school, "ง21204", "1")
+    make_mapping(world, [source], [target])
+    make_entry(learner, source, "3")
+    request = transfer.transfer_request_create(
+        actor=world.owner, learner=learner, curriculum=curriculum
+    )
+    return {"pk": request.pk}
+
+
 def _linked_learner(world):
     """A learner of world.school with their own sign-in account."""
     from learners.services import learners as learner_services
@@ -222,6 +240,10 @@ OBJECT_URLS = {
     "learners:results_cancel": (_results_upload, "post"),
     "learners:results_decide": (_results_upload, "post"),
     "learners:results_checked": (_results_upload, "get"),
+    "learners:transfer_ask_for": (_learner, "get"),
+    "learners:transfer_detail": (_transfer_request, "get"),
+    "learners:transfer_decide": (_transfer_request, "post"),
+    "learners:transfer_withdraw": (_transfer_request, "post"),
     "learners:transcript_download": (_transcript, "get"),
     "learners:share_revoke": (_share, "post"),
     "learners:privacy": (_learner, "get"),

@@ -289,3 +289,41 @@ def demand_resolve_for(mapping: EquivalenceMapping) -> int:
     return TransferDemand.objects.filter(
         course_id__in=sources, target_institution_id__in=targets, resolved_at__isnull=True
     ).update(resolved_at=timezone.now())
+
+
+@transaction.atomic
+def demand_record_many(*, course_ids: Iterable[int], target_institution) -> int:
+    """``demand_record`` for several courses at once (a transfer request with many unmapped
+    entries), in a fixed number of queries. Returns how many courses were recorded."""
+    from courses.models import Course
+
+    course_ids = sorted(set(course_ids))
+    if not course_ids:
+        return 0
+    now = timezone.now()
+    provinces = dict(
+        Course.objects.filter(pk__in=course_ids).values_list("pk", "institution__province_id")
+    )
+    existing = set(
+        TransferDemand.objects.select_for_update()
+        .filter(course_id__in=course_ids, target_institution=target_institution)
+        .values_list("course_id", flat=True)
+    )
+    TransferDemand.objects.filter(
+        course_id__in=existing, target_institution=target_institution
+    ).update(request_count=F("request_count") + 1, last_requested_at=now, resolved_at=None)
+    TransferDemand.objects.bulk_create(
+        [
+            TransferDemand(
+                province_id=provinces[pk],
+                course_id=pk,
+                target_institution=target_institution,
+                first_requested_at=now,
+                last_requested_at=now,
+            )
+            for pk in course_ids
+            if pk not in existing and pk in provinces
+        ],
+        ignore_conflicts=True,
+    )
+    return len(course_ids)

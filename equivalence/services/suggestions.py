@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from institutions.models import Province
@@ -123,7 +124,15 @@ def suggest_index_rebuild(*, province=None, actor=None) -> dict[str, int]:
 
     Each province is its own transaction, so a long national rebuild never holds every lock.
     """
-    provinces = [province] if province is not None else list(Province.objects.order_by("code"))
+    if province is not None:
+        provinces = [province]
+    else:  # provinces with courses, and those indexed before (their courses may all be gone)
+        Course = _course_model()
+        with_courses = Course.objects.values("institution__province_id")
+        indexed = SuggestIndexState.objects.values("province_id")
+        provinces = list(
+            Province.objects.filter(Q(pk__in=with_courses) | Q(pk__in=indexed)).order_by("code")
+        )
     return {p.code: suggest_index_rebuild_province(province=p, actor=actor) for p in provinces}
 
 
@@ -292,7 +301,8 @@ def suggest_index_status() -> list[dict]:
     """Per province: courses indexed, version, last build and update, file size."""
     rows = []
     states = {s.province_id: s for s in SuggestIndexState.objects.all()}
-    for province in Province.objects.order_by("code"):
+    provinces = Province.objects.filter(Q(pk__in=states) | Q(centre_active=True)).order_by("code")
+    for province in provinces:
         state = states.get(province.pk)
         path = index_path(province)
         rows.append(

@@ -31,11 +31,28 @@ def _with_courses(queryset):
     )
 
 
+def _busiest_province_slug(provinces) -> str:
+    """The default province: the one with the most approved mappings (else the first)."""
+    from django.db.models import Count
+
+    busiest = (
+        EquivalenceMapping.objects.approved()
+        .filter(province__centre_active=True)
+        .values("province__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "province__slug")
+        .first()
+    )
+    if busiest:
+        return busiest["province__slug"]
+    return provinces[0].slug if provinces else ""
+
+
 def where_it_counts(request):
     """Public: where does a course count (approved mappings only, no personal data)."""
     english = (get_language() or "th").startswith("en")
     provinces = Province.objects.filter(centre_active=True).order_by("code")
-    province_slug = request.GET.get("province") or (provinces[0].slug if provinces else "")
+    province_slug = request.GET.get("province") or _busiest_province_slug(provinces)
     query = request.GET.get("q", "").strip()
     direction = "to" if request.GET.get("direction") == "to" else "from"
     results = []
@@ -123,9 +140,12 @@ def filtered_mappings(request):
         if institution_id:
             links = MappingCourse.objects.filter(side=side, course__institution_id=institution_id)
             mappings = mappings.filter(pk__in=links.values("mapping_id"))
+    scope = scope_for(request.user)
+    institutions = Institution.objects.filter(scope.province_q("province_id"), active=True)
+    if scope.is_national:  # every institution of the country would not fit in a list
+        institutions = institutions.filter(province__centre_active=True)
     institutions = (
-        Institution.objects.filter(scope_for(request.user).province_q("province_id"), active=True)
-        .exclude(kind__in=Institution.OFFICE_KINDS)
+        institutions.exclude(kind__in=Institution.OFFICE_KINDS)
         .order_by("name_th")
         .only("pk", "name_th", "name_en")
     )
@@ -184,14 +204,17 @@ def detail(request, pk):
     )
     scope = scope_for(request.user)
     history = mapping.history.select_related("history_user").order_by("-history_date")[:30]
+    can_decide = scope.has_role_in_province(
+        mapping.province_id, Role.COMMITTEE_REVIEWER
+    ) and mapping.status in (Status.PROPOSED, Status.UNDER_REVIEW)
     return render(
         request,
         "equivalence/detail.html",
         {
             "mapping": mapping,
             "history": history,
-            "can_decide": scope.has_role_in_province(mapping.province_id, Role.COMMITTEE_REVIEWER)
-            and mapping.status in (Status.PROPOSED, Status.UNDER_REVIEW),
+            "can_decide": can_decide,
+            "can_approve": can_decide and mapping.proposed_by_id != request.user.pk,
         },
     )
 

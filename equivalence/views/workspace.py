@@ -78,9 +78,11 @@ def _neighbours(current, institution):
 def workspace(request):
     reach = workspace_reach(request.user)
     sources = _source_courses(reach)
+    institutions = Institution.objects.filter(reach.q("province_id"), active=True)
+    if reach.national:  # every institution of the country would not fit in a list
+        institutions = institutions.filter(province__centre_active=True)
     institutions = (
-        Institution.objects.filter(reach.q("province_id"), active=True)
-        .filter(courses__status=Course.Status.APPROVED)
+        institutions.filter(courses__status=Course.Status.APPROVED)
         .distinct()
         .order_by("name_th")
         .only("pk", "code", "name_th", "name_en", "province_id")
@@ -217,6 +219,23 @@ def _explanation_for(sources, targets) -> str:
     }
 
 
+def _with_added_courses(request, form: ProposalForm, courses) -> ProposalForm:
+    """The form again with the courses typed in the "add" fields moved onto their sides."""
+    initial = {name: form.data.get(name) for name in form.fields if name != "evidence"}
+    for side in ("sources", "targets"):
+        found, unknown = form.added(f"add_{side}")
+        kept = list(courses.filter(pk__in=_ids(form.data.getlist(side), limit=20)))
+        initial[side] = list(dict.fromkeys([c.pk for c in kept] + [c.pk for c in found]))
+        initial[f"add_{side}"] = "; ".join(unknown)
+        if unknown:
+            messages.error(
+                request,
+                _("Unknown course codes: %(codes)s (write institution code:course code).")
+                % {"codes": ", ".join(unknown)},
+            )
+    return ProposalForm(initial=initial, courses=courses)
+
+
 @login_required
 def propose(request):
     """The proposal form, prefilled from the accepted candidate; submitting calls the service."""
@@ -239,6 +258,8 @@ def propose(request):
             ),
             courses=courses,
         )
+    elif request.POST.get("step") == "add":
+        form = _with_added_courses(request, form, courses)
     elif form.is_valid():
         data = form.cleaned_data
         sources, targets = list(data["sources"]), list(data["targets"])
@@ -277,5 +298,5 @@ def propose(request):
             "source_courses": [picked[_int(v)] for v in chosen[0] if _int(v) in picked],
             "target_courses": [picked[_int(v)] for v in chosen[1] if _int(v) in picked],
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and form.is_bound else 200,
     )

@@ -276,6 +276,9 @@ def results_upload_approve(*, actor, upload: ResultUpload, comment: str = "") ->
         counts["posted"] += 1
     CreditEntry.objects.bulk_create(reversals, batch_size=1000)
     CreditEntry.objects.bulk_create(entries, batch_size=1000)
+    # Learners now have entries at this institution: staff lists scoped by entries change.
+    bump_count_version("learners")
+    transaction.on_commit(lambda: bump_count_version("learners"))
     upload.status = Status.APPROVED
     upload.decided_by = actor
     upload.decided_at = timezone.now()

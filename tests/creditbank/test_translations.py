@@ -35,3 +35,31 @@ def test_thai_translations_are_used():
         assert translation.gettext("Institutions") == "หน่วยงาน"
     with translation.override("en"):
         assert translation.gettext("Institutions") == "Institutions"
+
+
+def test_each_message_is_defined_once_and_the_compiled_catalogue_is_current():
+    # A merge can leave a message twice (msgfmt then refuses the file) or a .mo older than its .po.
+    import gettext
+
+    for lang in ("th", "en"):
+        po = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+        live = [e for e in po.split("\n\n") if not e.lstrip().startswith("#~")]
+        keys = [
+            (re.search(r'^msgctxt ((?:".*"\n?)+)', e, re.M) or [None, ""])[1]
+            + re.search(r'^msgid ((?:".*"\n?)+)', e, re.M).group(1)
+            for e in live
+            if re.search(r"^msgid ", e, re.M)
+        ]
+        assert len(keys) == len(set(keys)), [k for k in set(keys) if keys.count(k) > 1]
+    mo = gettext.GNUTranslations((LOCALE / "th" / "LC_MESSAGES" / "django.mo").open("rb"))
+    po = (LOCALE / "th" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    translated = [e for e in po.split("\n\n") if not e.lstrip().startswith("#~")]
+    stale = []
+    for entry in translated:
+        msgid = re.search(r'^msgid "(.+)"$', entry, re.M)
+        msgstr = re.search(r'^msgstr "(.+)"$', entry, re.M)
+        if msgid and msgstr and "msgctxt" not in entry and "msgid_plural" not in entry:
+            text = msgid.group(1).encode().decode("unicode_escape").encode("latin-1").decode()
+            if mo.gettext(text) == text:
+                stale.append(text)
+    assert stale == [], f"django.mo is older than django.po: make messages ({stale[:5]})"

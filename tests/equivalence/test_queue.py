@@ -106,3 +106,11 @@ def test_the_mapping_page_says_mirrored_or_one_way(login, world, queue_world, ca
     both = client.get(reverse("equivalence:detail", args=[mirrored.pk])).content.decode()
     assert "One way (source → target)" in one_way
     assert "Both ways (mirrored)" in both and "⇄" in both
+
+
+def test_the_public_search_opens_on_the_province_with_approved_mappings(client, world, queue_world):
+    _first, second, a, *_ = queue_world
+    url = reverse("equivalence:where_it_counts")
+    assert client.get(url).context["province_slug"] == world.province_b.slug  # code 50 first
+    services.mapping_approve(actor=second, mapping=a)
+    assert client.get(url).context["province_slug"] == world.province_a.slug

@@ -205,3 +205,23 @@ def test_a_course_of_another_province_cannot_be_proposed(login, world, catalogue
         reverse("equivalence:propose"), _form(catalogue, targets=[foreign.pk])
     )
     assert response.status_code == 400 and not EquivalenceMapping.objects.exists()
+
+
+def test_more_courses_can_be_added_for_an_n_to_m_proposal(login, world, catalogue, reviewer):
+    client = login(reviewer)
+    url = reverse("equivalence:propose")
+    second_source = make_course(world.school, "ง21202", "การผลิตลำไยนอกฤดู")
+    response = client.post(
+        url, {**_form(catalogue), "step": "add", "add_sources": "t-sch-1:ง21202; T-SCH-1:X1"}
+    )
+    assert response.status_code == 200 and not EquivalenceMapping.objects.exists()
+    assert response.context["form"].initial["sources"] == [catalogue.longan.pk, second_source.pk]
+    assert [c.code for c in response.context["source_courses"]] == ["ง21201", "ง21202"]
+    assert "X1" in response.content.decode()  # the unknown code is reported
+    client.post(
+        url, {**_form(catalogue), "add_sources": "T-SCH-1:ง21202", "credits_recognised": "2"}
+    )
+    mapping = EquivalenceMapping.objects.get()
+    assert sorted(c.code for c in mapping.sources) == ["ง21201", "ง21202"]
+    response = client.post(url, {**_form(catalogue), "add_targets": "T-COL-A:nope"})
+    assert response.status_code == 400 and EquivalenceMapping.objects.count() == 1

@@ -17,6 +17,13 @@ from .factories import make_course, make_entry, make_learner
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English below (Thai is the default language)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def setup(world):
     learner = make_learner(home_institution=world.school)

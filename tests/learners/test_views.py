@@ -296,3 +296,34 @@ def test_the_demo_learner_and_waiting_results(client, db):
     client.force_login(UserFactory(username="college"))  # get_or_create: the demo registrar
     listing = client.get(reverse("learners:results_list") + "?waiting=1").content.decode()
     assert "ผลการเรียน-ภาคเรียนที่1-2567.xlsx" in listing
+
+
+def test_results_preview_uses_a_constant_number_of_queries(login, world, registrar):
+    make_course(world.school, "ง21101", "1.5")
+
+    def preview(count):
+        rows = [(citizen_id(), f"คน{n}", "ทดสอบ", "ง21101", 2567, 1, "3") for n in range(count)]
+        upload = results_services.results_upload_receive(
+            actor=registrar, institution=world.school, file_name=f"{count}.xlsx",
+            create_unknown=True, data=workbook_bytes(rows, header=HEADER),
+        )  # fmt: skip
+        upload = results_services.results_upload_check(upload_id=upload.pk)
+        results_services.results_upload_submit(actor=registrar, upload=upload)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("learners:results_detail", args=[upload.pk]))
+        assert response.status_code == 200
+        return len(queries)
+
+    client = login(registrar)
+    client.get(reverse("learners:results_list"))
+    assert preview(3) == preview(40)
+
+
+def test_admin_shows_the_ledger_read_only_and_ids_masked(client, world, two_learners):
+    mine, _theirs, _course = two_learners
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    body = client.get(reverse("admin:learners_learner_changelist")).content.decode()
+    assert mine.masked_identifier in body and mine.identifier not in body
+    entry = CreditEntry.objects.filter(learner=mine).first()
+    page = client.get(reverse("admin:learners_creditentry_change", args=[entry.pk]))
+    assert page.status_code == 200 and b'name="credits"' not in page.content
