@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from itertools import islice
+from json.encoder import c_make_encoder, encode_basestring
+from queue import Queue
 
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
@@ -30,6 +32,11 @@ UNCHANGED_KEYS = ("code", "name_th", "credits", "hours", "academic_year")
 _TEXT_FIELDS = ("name_en", "subject_group", "course_type", "occupational_field", "term",
                 "description", "learning_outcomes")  # fmt: skip
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+if c_make_encoder is not None:  # the C encoder, built once (``encode`` builds one per call)
+    _c_encoder = c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True)
+
+    def _encode(value) -> str:
+        return "".join(_c_encoder(value, 0))
 
 
 def fast_path() -> bool:
@@ -93,9 +100,18 @@ class PreviewWriter:
             sql = f"COPY {table} (upload_id, row_number, status, data, messages, change) FROM STDIN"
             self._cursor = connection.cursor()
             raw = self._cursor.cursor
-            self._manager = raw.copy(sql, writer=QueuedLibpqWriter(raw))
+            self._manager = raw.copy(sql, writer=_BoundedWriter(raw))
             self._copy = self._manager.__enter__()
         self._copy.write(_copy_lines(self.upload_id, results))
+
+
+class _BoundedWriter(QueuedLibpqWriter):
+    """psycopg's threaded COPY writer with a short queue: if the server falls behind, Python
+    waits rather than holding the whole file's rows in memory (at most 32 × 128 kB)."""
+
+    def __init__(self, cursor):
+        super().__init__(cursor)
+        self._queue = Queue(maxsize=32)
 
 
 def _create_preview_rows(upload_id: int, results: list[RowResult]) -> None:

@@ -303,6 +303,17 @@ def test_rows_apply_to_the_courses_as_they_are_when_confirmed(world, write_path)
     assert [h.history_type for h in updated.history.order_by("history_id")] == ["+", "~"]
 
 
+def test_quotes_backslashes_tabs_and_newlines_survive_the_bulk_writes(world, write_path):
+    header = [*HEADER_TH, "คำอธิบายรายวิชา"]
+    name = 'งาน "ไฟฟ้า" C:\\ไฟล์\\n ๑'
+    description = "บรรทัดหนึ่ง\nบรรทัด\tสอง \\N \\."
+    rows = [(*good_rows()[0][:1], name, *good_rows()[0][2:], description)]
+    _upload(world, workbook_bytes(rows, header=header), commit=True)
+    course = Course.objects.get(code="ง21101")
+    assert (course.name_th, course.description) == (name, description)
+    assert course.history.get().description == description
+
+
 def test_history_records_who_when_and_the_values(world, write_path):
     upload = _upload(world, workbook_bytes(good_rows()), commit=True)
     course = Course.objects.get(code="ง21101")
