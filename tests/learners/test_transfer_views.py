@@ -299,3 +299,11 @@ def test_registrar_sets_the_institutions_transfer_rules(login, setup):
     assert login(mine.user).get(reverse("learners:transfer_rules")).status_code == 403
     login(registrar).post(reverse("learners:transfer_rule_delete", args=[rule.pk]))
     assert not TransferRule.objects.exists()
+
+
+def test_a_curriculum_of_another_province_cannot_be_asked_for(login, setup):
+    world, mine, *_rest = setup
+    far = make_curriculum(world.school_b, level="lower_secondary")
+    response = login(mine.user).post(reverse("learners:transfer_ask"), {"curriculum": far.pk})
+    assert response.status_code == 200 and response.context["form"].errors["curriculum"]
+    assert not TransferRequest.objects.exists()
