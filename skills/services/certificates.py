@@ -217,3 +217,35 @@ def certificate_for_download(*, actor, certificate: Certificate) -> Certificate:
     if actor is None:
         raise PermissionDenied
     return certificate
+
+
+def session_certificates_render(*, actor, session: TestSession):
+    """Queue the job that draws every valid certificate of the session (one file each and one
+    combined PDF); the returned GeneratedDocument row carries the progress."""
+    from creditbank.documents.jobs import document_request
+
+    from ..documents import SESSION_CERTIFICATES
+
+    require_centre_role(actor, session.centre)
+    return document_request(
+        actor=actor,
+        kind=SESSION_CERTIFICATES,
+        title=_("Certificates of the session %(standard)s, %(date)s")
+        % {"standard": session.standard.code, "date": session.starts_on.isoformat()},
+        parameters={"session": session.pk},
+    )
+
+
+def certificate_render(*, actor, certificate: Certificate):
+    """Queue one certificate's PDF for its holder or the centre's staff."""
+    from creditbank.documents.jobs import document_request
+
+    from ..documents import CERTIFICATE
+
+    certificate_for_download(actor=actor, certificate=certificate)
+    return document_request(
+        actor=actor,
+        kind=CERTIFICATE,
+        title=_("Certificate %(serial)s") % {"serial": certificate.serial},
+        parameters={"certificate": certificate.pk},
+    )

@@ -214,3 +214,26 @@ def results_upload_cancel(*, actor, upload: ResultUpload) -> ResultUpload:
     upload.status = ResultUpload.Status.CANCELLED
     upload.save(update_fields=["status"])
     return upload
+
+
+@transaction.atomic
+def results_record_many(*, actor, session: TestSession, rows) -> int:
+    """Record results entered on the session page, all or none: ``rows`` holds
+    ``(candidate_id, passed, score)``; a candidate of another session is refused. Returns how
+    many results changed."""
+    require_centre_role(actor, session.centre)
+    candidates = {
+        c.pk: c for c in Candidate.objects.filter(session=session).select_related("learner")
+    }
+    changed = 0
+    for candidate_id, passed, score in rows:
+        candidate = candidates.get(candidate_id)
+        if candidate is None:
+            raise SkillsError(_("This person is not registered for the session."))
+        before = Result.objects.filter(candidate=candidate).values_list("recorded_at", flat=True)
+        before = before.first()
+        result = result_record(
+            actor=actor, session=session, learner=candidate.learner, passed=passed, score=score
+        )
+        changed += before is None or result.recorded_at != before
+    return changed

@@ -1,0 +1,135 @@
+"""Certificate PDFs: the text layer reads back exactly, a batch gives one file per certificate
+and one combined PDF, and a retried job keeps one file per certificate."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from creditbank import tasks
+from creditbank.celery import app as celery_app
+from creditbank.models import GeneratedDocument
+from skills import rendering
+from skills.models import Certificate
+from skills.services import certificates, sessions
+
+from ..learners.factories import make_learner
+from .conftest import THAI_WORDS
+
+
+@pytest.fixture
+def eager(settings, django_capture_on_commit_callbacks):
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+
+    def run(callable_, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            document = callable_(**kwargs)
+        document.refresh_from_db()
+        return document
+
+    yield run
+    conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+def _pdftotext(data: bytes, tmp_path, name="c.pdf") -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _pages(data: bytes, tmp_path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    return int(
+        next(line for line in info.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+    )
+
+
+def _issue(s, count):
+    issued = []
+    for index in range(count):
+        learner = s.holder if index == 0 else make_learner()
+        sessions.candidate_register(actor=s.officer, session=s.session, learner=learner)
+        result = sessions.result_record(
+            actor=s.officer, session=s.session, learner=learner, passed=True, score=90
+        )
+        issued.append(certificates.certificate_issue(actor=s.officer, result=result))
+    return issued
+
+
+def _files(settings):
+    root = Path(settings.MEDIA_ROOT) / "certificates"
+    return sorted(p for p in root.rglob("*.pdf")) if root.exists() else []
+
+
+def test_the_certificate_text_layer_is_exactly_the_thai_source(skills, tmp_path):
+    (cert,) = _issue(skills, 1)
+    text = _pdftotext(rendering.certificate_pdf_bytes(cert), tmp_path)
+    for source in (cert.holder_name, cert.standard_name, cert.issuer_name, cert.serial):
+        assert source in text, source
+    for word in THAI_WORDS.split():
+        assert word in text.split() or word in text, word
+    assert "ผู้ใหญ่ญาติ น้ำฐานปั้น" in text
+    assert str(cert.issued_on.year + 543) in text  # the Buddhist-era year
+
+
+def test_a_session_job_gives_one_file_per_certificate_and_a_combined_pdf(
+    skills, eager, settings, tmp_path
+):
+    issued = _issue(skills, 3)
+    document = eager(
+        certificates.session_certificates_render, actor=skills.officer, session=skills.session
+    )
+    assert document.status == GeneratedDocument.Status.DONE and document.progress == 100
+    combined = document.file.read()
+    assert _pages(combined, tmp_path) == 3
+    text = _pdftotext(combined, tmp_path, "all.pdf")
+    assert all(c.serial in text for c in issued)
+    assert len(_files(settings)) == 3
+    for cert in issued:
+        cert.refresh_from_db()
+        assert cert.pdf and _pages(cert.pdf.read(), tmp_path) == 1
+
+
+def test_a_retried_job_keeps_one_file_per_certificate(skills, eager, settings, monkeypatch):
+    issued = _issue(skills, 3)
+    original = rendering.store_certificate_pdf
+    calls = {"n": 0}
+
+    def killed_after_two(certificate, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            # The worker dies after writing the file but before recording it.
+            Path(settings.MEDIA_ROOT, rendering.storage_name(certificate)).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+            Path(settings.MEDIA_ROOT, rendering.storage_name(certificate)).write_bytes(data)
+            raise SystemExit("worker killed")
+        return original(certificate, data)
+
+    monkeypatch.setattr(rendering, "store_certificate_pdf", killed_after_two)
+    with pytest.raises(SystemExit):
+        eager(
+            certificates.session_certificates_render, actor=skills.officer, session=skills.session
+        )
+    document = GeneratedDocument.objects.get()
+    assert document.status == GeneratedDocument.Status.RUNNING  # acks_late: redelivered
+    monkeypatch.setattr(rendering, "store_certificate_pdf", original)
+    GeneratedDocument.objects.filter(pk=document.pk).update(
+        started_at=document.started_at.replace(year=2020)
+    )  # the redelivered message finds it stuck and takes it over
+    tasks.document_render(document.pk)
+    tasks.document_render(document.pk)  # a second redelivery changes nothing
+    document.refresh_from_db()
+    assert document.status == GeneratedDocument.Status.DONE and document.attempts == 2
+    assert len(_files(settings)) == 3
+    assert Certificate.objects.exclude(pdf="").count() == len(issued)
+
+
+def test_the_document_task_acknowledges_late():
+    assert tasks.document_render.acks_late is True
