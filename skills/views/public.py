@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
@@ -117,14 +119,11 @@ def _mask(name: str) -> str:
 
 
 def _initial(word: str) -> str:
-    import unicodedata
-
-    initial = word[:1]
-    for char in word[1:]:
-        if unicodedata.category(char) != "Mn":
-            break
-        initial += char
-    return initial
+    """The first letter without its marks (a Thai leading vowel keeps its consonant)."""
+    letters = [char for char in word if unicodedata.category(char) != "Mn"]
+    if letters and letters[0] in "เแโใไ":
+        return "".join(letters[:2])
+    return "".join(letters[:1])
 
 
 @never_cache

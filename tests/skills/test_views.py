@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from skills import badges
 from skills.models import Certificate, Result, ResultUpload
-from skills.services import certificates, centres, sessions
+from skills.services import centres, certificates, sessions
 
 from ..courses.xlsx_files import workbook_bytes
 from ..factories import Role, UserFactory, grant
