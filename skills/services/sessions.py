@@ -91,10 +91,11 @@ def candidate_register(
     if existing is not None:
         return existing
     if not session.registration_open:
-        raise SkillsError(_("Registration for this session is closed."))
+        raise SkillsError(_("Registration for this session is closed."), code="closed")
     if session.candidates.count() >= session.capacity:
         raise SkillsError(
-            _("The session is full (%(capacity)s candidates).") % {"capacity": session.capacity}
+            _("The session is full (%(capacity)s candidates).") % {"capacity": session.capacity},
+            code="full",
         )
     candidate = Candidate(session=session, learner=learner, registered_by=actor)
     candidate.save()
@@ -122,7 +123,9 @@ def result_record(
     require_centre_role(actor, session.centre)
     candidate = Candidate.objects.filter(session=session, learner=learner).first()
     if candidate is None:
-        raise SkillsError(_("This person is not registered for the session."))
+        raise SkillsError(
+            _("This person is not registered for the session."), code="not_registered"
+        )
     score = _parse_score(score)
     result = Result.objects.select_for_update().filter(candidate=candidate).first()
     if result is not None:
@@ -229,7 +232,9 @@ def results_record_many(*, actor, session: TestSession, rows) -> int:
     for candidate_id, passed, score in rows:
         candidate = candidates.get(candidate_id)
         if candidate is None:
-            raise SkillsError(_("This person is not registered for the session."))
+            raise SkillsError(
+                _("This person is not registered for the session."), code="not_registered"
+            )
         before = Result.objects.filter(candidate=candidate).values_list("recorded_at", flat=True)
         before = before.first()
         result = result_record(
