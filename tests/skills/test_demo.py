@@ -5,7 +5,7 @@ from django.urls import reverse
 from skills.models import Body, Certificate, EquipmentNeed, OccupationalStandard, TestSession
 
 
-def test_the_demo_has_standards_sessions_certificates_and_equipment(client, settings, tmp_path):
+def test_the_demo_has_standards_sessions_certificates_and_equipment(db, client, settings, tmp_path):
     settings.SIGNING_KEYS_DIR = tmp_path / "keys"
     call_command("seed_demo", "--quiet-accounts")
     assert OccupationalStandard.objects.filter(body=Body.DSD).exists()
