@@ -68,12 +68,14 @@ def verify(public_id: str, token: str) -> tuple[str, Certificate | None]:
     return certificate.shown_status(), certificate
 
 
-def _next_sequence(centre, year: int) -> int:
+def _next_sequence(centre, year: int, count: int = 1) -> int:
+    """Reserve ``count`` consecutive sequence numbers; returns the first."""
     counter, _created = SerialCounter.objects.get_or_create(centre=centre, year=year)
     counter = SerialCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return counter.last
+    return first
 
 
 def _expiry(issued_on: dt.date, years: int | None) -> dt.date | None:
@@ -111,9 +113,17 @@ def certificate_issue(
 
 
 def _create(actor, result, session, issued_on) -> Certificate:
-    centre, standard, learner = session.centre, session.standard, result.candidate.learner
     year = be_year(issued_on.year)
-    sequence = _next_sequence(centre, year)
+    certificate = _build(
+        actor, result, session, issued_on, year, _next_sequence(session.centre, year)
+    )
+    certificate.save()
+    return certificate
+
+
+def _build(actor, result, session, issued_on, year, sequence) -> Certificate:
+    """An unsaved, signed certificate (its constraints are the database's to enforce)."""
+    centre, standard, learner = session.centre, session.standard, result.candidate.learner
     certificate = Certificate(
         public_id=secrets.token_urlsafe(18),
         serial=f"{centre.code}-{year}-{sequence:05d}",
@@ -134,8 +144,11 @@ def _create(actor, result, session, issued_on) -> Certificate:
         issued_by=actor,
     )
     certificate.signature = signing.sign(signed_payload(certificate))
-    certificate.full_clean(exclude=["result", "learner", "centre", "standard"])
-    certificate.save()
+    certificate.full_clean(
+        exclude=["result", "learner", "centre", "standard"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     return certificate
 
 
@@ -170,17 +183,44 @@ def certificate_post_credits(*, actor, certificate: Certificate) -> Certificate:
 
 @transaction.atomic
 def session_certificates_issue(
-    *, actor, session: TestSession, post_credits: bool = False
+    *, actor, session: TestSession, post_credits: bool = False, issued_on: dt.date | None = None
 ) -> list[Certificate]:
-    """Issue every passing result's certificate (those already issued are kept as they are)."""
+    """Issue every passing result's certificate; those already issued are kept as they are.
+
+    One pass for the whole session: the results are locked, the centre's serial counter is
+    advanced once for all of them and the certificates are inserted together (the result's
+    one-to-one still guarantees one certificate per result).
+    """
+    session = TestSession.objects.select_related("centre", "standard__nqf_level").get(pk=session.pk)
     require_centre_role(actor, session.centre)
-    results = Result.objects.filter(candidate__session=session, passed=True).order_by(
-        "candidate__pk"
+    results = list(
+        Result.objects.select_for_update(of=("self",))
+        .filter(candidate__session=session, passed=True, certificate__isnull=True)
+        .select_related("candidate__learner")
+        .order_by("candidate__pk")
     )
-    return [
-        certificate_issue(actor=actor, result=result, post_credits=post_credits)
-        for result in results
-    ]
+    if results:
+        issued_on = issued_on or timezone.localdate()
+        year = be_year(issued_on.year)
+        first = _next_sequence(session.centre, year, count=len(results))
+        fresh = [
+            _build(actor, result, session, issued_on, year, first + offset)
+            for offset, result in enumerate(results)
+        ]
+        Certificate.objects.bulk_create(fresh)
+    issued = list(
+        Certificate.objects.filter(result__candidate__session=session)
+        .select_related("standard", "centre")
+        .order_by("sequence")
+    )
+    if post_credits:
+        for certificate in issued:
+            if (
+                certificate.ledger_entry_id is None
+                and certificate.status == Certificate.Status.VALID
+            ):
+                certificate_post_credits(actor=actor, certificate=certificate)
+    return issued
 
 
 @transaction.atomic

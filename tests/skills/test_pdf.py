@@ -133,3 +133,46 @@ def test_a_retried_job_keeps_one_file_per_certificate(skills, eager, settings, m
 
 def test_the_document_task_acknowledges_late():
     assert tasks.document_render.acks_late is True
+
+
+def test_the_qr_png_is_segnos_matrix_pixel_for_pixel():
+    import base64
+    import io
+
+    import segno
+    from PIL import Image
+
+    url = "http://example.test/skills/verify/abc/k1.sig/"
+    ours = Image.open(io.BytesIO(base64.b64decode(rendering.qr_data_uri(url).split(",")[1])))
+    reference = segno.make(url, error="m", mask=0)
+    theirs = Image.open(io.BytesIO(base64.b64decode(
+        reference.png_data_uri(scale=1, border=1, dark="#000", light="#fff").split(",")[1]
+    ))).convert("L")  # fmt: skip
+    assert ours.size == theirs.size and ours.tobytes() == theirs.tobytes()
+
+
+def test_when_splitting_fails_pages_are_drawn_instead(skills, settings, tmp_path, monkeypatch):
+    from skills import pdfsplit
+
+    issued = _issue(skills, 2)
+
+    def refuse(*args, **kwargs):
+        raise pdfsplit.PdfSplitError("test")
+
+    monkeypatch.setattr(pdfsplit, "split_pages", refuse)
+    combined = rendering.render_batch(issued)
+    assert _pages(combined, tmp_path) == 2
+    assert len(_files(settings)) == 2
+
+
+def test_issuing_a_session_twice_keeps_one_certificate_per_result(skills):
+    _issue(skills, 0)
+    for learner in (skills.holder, make_learner()):
+        sessions.candidate_register(actor=skills.officer, session=skills.session, learner=learner)
+        sessions.result_record(
+            actor=skills.officer, session=skills.session, learner=learner, passed=True
+        )
+    first = certificates.session_certificates_issue(actor=skills.officer, session=skills.session)
+    again = certificates.session_certificates_issue(actor=skills.officer, session=skills.session)
+    assert [c.pk for c in first] == [c.pk for c in again] and len(first) == 2
+    assert sorted(c.sequence for c in first) == [1, 2]
