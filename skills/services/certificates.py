@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from creditbank import signing
-from creditbank.thai import academic_year_be, be_year
+from creditbank.thai import academic_year_be, be_year, format_date
 from learners.models import SourceKind
 from learners.services import ledger
 
@@ -271,7 +272,10 @@ def session_certificates_render(*, actor, session: TestSession):
         actor=actor,
         kind=SESSION_CERTIFICATES,
         title=_("Certificates of the session %(standard)s, %(date)s")
-        % {"standard": session.standard.code, "date": session.starts_on.isoformat()},
+        % {
+            "standard": session.standard.code,
+            "date": format_date(session.starts_on, language=get_language() or "th", style="short"),
+        },
         parameters={"session": session.pk},
     )
 

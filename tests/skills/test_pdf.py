@@ -176,3 +176,18 @@ def test_issuing_a_session_twice_keeps_one_certificate_per_result(skills):
     again = certificates.session_certificates_issue(actor=skills.officer, session=skills.session)
     assert [c.pk for c in first] == [c.pk for c in again] and len(first) == 2
     assert sorted(c.sequence for c in first) == [1, 2]
+
+
+def test_chunks_are_merged_into_one_combined_pdf(skills, settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(rendering, "CHUNK", 2)
+    issued = _issue(skills, 3)
+    combined = rendering.render_batch(issued)
+    assert _pages(combined, tmp_path) == 3
+    text = _pdftotext(combined, tmp_path, "merged.pdf")
+    assert [text.index(c.serial) for c in issued] == sorted(text.index(c.serial) for c in issued)
+    assert "ผู้ใหญ่ญาติ น้ำฐานปั้น" in text
+    for cert in issued:
+        cert.refresh_from_db()
+        single = _pdftotext(cert.pdf.read(), tmp_path, f"{cert.pk}.pdf")
+        assert cert.serial in single and cert.holder_name in single
+        assert all(other.serial not in single for other in issued if other.pk != cert.pk)
