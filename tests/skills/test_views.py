@@ -299,3 +299,44 @@ def test_the_holder_downloads_their_certificate_and_nobody_else_can(
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     stranger = UserFactory(username="stranger")
     assert login(stranger).get(url).status_code == 404
+
+
+def test_the_officer_creates_a_session_reports_equipment_and_asks_for_a_branch(login, skills):
+    client = login(skills.officer)
+    centre = skills.centre
+    response = client.post(
+        reverse("skills:session_create", args=[centre.pk]),
+        {"standard": skills.standard.pk, "starts_on": "2025-01-10", "ends_on": "2025-01-11",
+         "capacity": 12, "venue": "ห้อง 1"},
+    )  # fmt: skip
+    assert response.status_code == 302 and centre.test_sessions.filter(capacity=12).exists()
+    client.post(
+        reverse("skills:equipment_add", args=[centre.pk]),
+        {"item": "คีมตัดสายไฟ", "quantity": 10, "branch": "ช่างไฟฟ้า", "status": "needed"},
+    )
+    need = centre.equipment_needs.get()
+    client.post(reverse("skills:equipment_status", args=[need.pk]), {"status": "received"})
+    need.refresh_from_db()
+    assert need.status == "received"
+    client.post(reverse("skills:branch_request", args=[centre.pk]), {"branch": "ช่างเชื่อม"})
+    assert centre.branch_requests.filter(branch="ช่างเชื่อม", status="submitted").exists()
+    from skills.selectors import equipment_needs_open
+
+    assert list(equipment_needs_open(province_id=centre.province_id)) == []
+
+
+def test_my_certificates_and_a_certificate_page(login, skills, django_assert_max_num_queries):
+    cert = _issued(skills)
+    client = login(skills.holder_user)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("skills:mine"))
+    assert cert.serial not in response.text or cert.standard_name in response.text
+    page = client.get(reverse("skills:certificate", args=[cert.pk])).text
+    assert certificates.verify_path(cert) in page and "revoke-form" not in page
+
+
+def test_a_standard_page_has_constant_queries(client, skills, django_assert_max_num_queries):
+    for index in range(5):
+        skills.standard.courses.add(make_course(skills.world.college, f"20104-200{index}"))
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("skills:standard", args=[skills.standard.pk])).status_code == 200
