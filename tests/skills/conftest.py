@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from creditbank.celery import app as celery_app
 from institutions.models import Institution
 from skills.services import centres, sessions
 
@@ -57,3 +58,20 @@ def skills(world, settings, tmp_path):
         world=world, centre=centre, centre_b=centre_b, officer=officer, officer_b=officer_b,
         standard=standard, session=session, holder=holder, holder_user=holder_user,
     )  # fmt: skip
+
+
+@pytest.fixture
+def eager(settings, django_capture_on_commit_callbacks):
+    """Tasks in-process even where CI points Celery at a real broker."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+
+    def run(callable_, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            document = callable_(**kwargs)
+        document.refresh_from_db()
+        return document
+
+    yield run
+    conf.task_always_eager, conf.task_eager_propagates = saved

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from creditbank import tasks
-from creditbank.celery import app as celery_app
 from creditbank.models import GeneratedDocument
 from skills import rendering
 from skills.models import Certificate
@@ -15,22 +14,6 @@ from skills.services import certificates, sessions
 
 from ..learners.factories import make_learner
 from .conftest import THAI_WORDS
-
-
-@pytest.fixture
-def eager(settings, django_capture_on_commit_callbacks):
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-
-    def run(callable_, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            document = callable_(**kwargs)
-        document.refresh_from_db()
-        return document
-
-    yield run
-    conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 def _pdftotext(data: bytes, tmp_path, name="c.pdf") -> str:

@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -283,9 +282,8 @@ def test_revoking_needs_a_reason_and_a_centre_role(login, skills):
     assert cert.status == "revoked" and cert.revoked_reason == "สอบแทนกัน"
 
 
-@pytest.mark.django_db(transaction=False)
 def test_the_holder_downloads_their_certificate_and_nobody_else_can(
-    login, skills, django_capture_on_commit_callbacks
+    login, skills, eager, django_capture_on_commit_callbacks
 ):
     cert = _issued(skills)
     client = login(skills.holder_user)
