@@ -56,7 +56,7 @@ def qr_data_uri(url: str) -> str:
     slower than the rest of the page), and a PNG draws far faster in WeasyPrint than an SVG
     path of the same modules.
     """
-    matrix = segno.make(url, error="m", mask=0).matrix
+    matrix = segno.make(url, error="m", mask=0, boost_error=False).matrix
     return "data:image/png;base64," + base64.b64encode(_grey_png(matrix, border=1)).decode()
 
 
