@@ -53,6 +53,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("equivalence/", include("equivalence.urls")),
     path("learners/", include("learners.urls")),
+    path("skills/", include("skills.urls")),
     path("documents/", include("creditbank.documents.urls")),
     path("admin/", admin.site.urls),
 ]

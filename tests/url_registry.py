@@ -28,6 +28,13 @@ PUBLIC_URLS = {
     "learners:shared",
     "learners:shared_pdf",
     "learners:transcript_verify",
+    "skills:catalogue",
+    "skills:status_list",
+    # Public: the standards catalogue, verification by QR link, badges and signing keys.
+    "skills:standard",
+    "skills:verify",
+    "skills:badge",
+    "skills:key",
 }
 
 # Django admin has its own sign-in; these are checked to redirect there.
@@ -221,6 +228,54 @@ def _transfer_rule(world):
     return {"pk": TransferRule.objects.create(institution=world.college).pk}
 
 
+def _skills(world):
+    """A test centre of province A with a session, a candidate who passed and a certificate."""
+    import datetime as dt
+
+    from institutions.models import Institution
+    from skills.models import Certificate, ResultUpload
+    from skills.services import centres, certificates, sessions
+
+    from .factories import InstitutionFactory
+    from .learners.factories import make_learner
+
+    centre = InstitutionFactory(
+        code="T-DSD-R", kind=Institution.Kind.TEST_CENTRE, affiliation="dsd",
+        province=world.province_a,
+    )  # fmt: skip
+    standard = centres.standard_save(
+        actor=None, body="dsd", code="R-01", level=1, name_th="ช่างทดสอบ", branch="ช่างทดสอบ"
+    )
+    centres.centre_branch_add(actor=None, centre=centre, branch="ช่างทดสอบ")
+    session = sessions.session_create(
+        actor=None, centre=centre, standard=standard, starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2024, 1, 1), capacity=5,
+    )  # fmt: skip
+    learner = make_learner()
+    sessions.candidate_register(actor=None, session=session, learner=learner)
+    result = sessions.result_record(actor=None, session=session, learner=learner, passed=True)
+    certificate = certificates.certificate_issue(actor=None, result=result)
+    request = centres.branch_request_submit(actor=None, centre=centre, branch="ช่างอื่น")
+    need = centres.equipment_need_save(
+        actor=None, centre=centre, item="สว่าน", quantity=2, branch="ช่างทดสอบ"
+    )
+    upload = ResultUpload.objects.create(
+        session=session, file_name="r.xlsx", sha256="0" * 64, status="preview"
+    )
+    assert isinstance(certificate, Certificate)
+    return {
+        "centre": centre, "session": session, "certificate": certificate, "request": request,
+        "need": need, "upload": upload,
+    }  # fmt: skip
+
+
+def _skills_pk(key):
+    def kwargs(world):
+        return {"pk": _skills(world)[key].pk}
+
+    return kwargs
+
+
 OBJECT_URLS = {
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
@@ -256,4 +311,24 @@ OBJECT_URLS = {
     "learners:erasure_record": (_learner, "post"),
     "learners:erasure_answer": (_erasure, "post"),
     "learners:transfer_rule_delete": (_transfer_rule, "post"),
+    "skills:centre": (_skills_pk("centre"), "get"),
+    "skills:branch_request": (_skills_pk("centre"), "post"),
+    "skills:equipment_add": (_skills_pk("centre"), "post"),
+    "skills:session_create": (_skills_pk("centre"), "get"),
+    "skills:branch_request_decide": (_skills_pk("request"), "post"),
+    "skills:equipment_status": (_skills_pk("need"), "post"),
+    "skills:session": (_skills_pk("session"), "get"),
+    "skills:register": (_skills_pk("session"), "post"),
+    "skills:registration": (_skills_pk("session"), "post"),
+    "skills:results": (_skills_pk("session"), "post"),
+    "skills:results_template": (_skills_pk("session"), "get"),
+    "skills:results_upload": (_skills_pk("session"), "post"),
+    "skills:issue": (_skills_pk("session"), "post"),
+    "skills:print": (_skills_pk("session"), "post"),
+    "skills:upload": (_skills_pk("upload"), "get"),
+    "skills:upload_commit": (_skills_pk("upload"), "post"),
+    "skills:upload_cancel": (_skills_pk("upload"), "post"),
+    "skills:certificate": (_skills_pk("certificate"), "get"),
+    "skills:certificate_pdf": (_skills_pk("certificate"), "get"),
+    "skills:revoke": (_skills_pk("certificate"), "post"),
 }

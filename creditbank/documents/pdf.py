@@ -151,6 +151,18 @@ def render_pdf(html: str, *, base_url: str | None = None, **options) -> bytes:
     )
 
 
+def render_document(html: str, *, base_url: str | None = None):
+    """Lay out an HTML string once (house fonts and page setup) and return WeasyPrint's
+    ``Document``: ``document.copy([page]).write_pdf()`` then writes single pages without laying
+    the whole document out again (a batch of certificates: one file each and one combined)."""
+    from weasyprint import HTML
+
+    textlayer.install()
+    toolkit = _toolkit.get()
+    document = HTML(string=html, base_url=base_url or toolkit.base_url, url_fetcher=toolkit.fetcher)
+    return document.render(stylesheets=toolkit.stylesheets, font_config=toolkit.font_config)
+
+
 def render_template_pdf(template_name: str, context: dict | None = None, *, request=None) -> bytes:
     """Render a Django template (normally extending ``documents/base.html``) to PDF bytes."""
     html = render_to_string(template_name, context or {}, request=request)

@@ -221,3 +221,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The address printed in certificates' QR codes and Open Badges (no trailing slash).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Public certificate verifications per client address and minute.
+SKILLS_VERIFY_RATE_PER_MINUTE = env.int("SKILLS_VERIFY_RATE_PER_MINUTE", default=30)
