@@ -25,8 +25,8 @@ SECRET_KEY = env.str(
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Where QR codes on documents and share links point (https://creditbank.example.go.th);
-# empty: the address the request came in on.
+# Where QR codes on documents, share links and Open Badges point (no trailing slash); empty:
+# the address the request came in on (jobs without a request use http://127.0.0.1:8000).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
 INSTALLED_APPS = [
@@ -222,7 +222,5 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# The address printed in certificates' QR codes and Open Badges (no trailing slash).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # Public certificate verifications per client address and minute.
 SKILLS_VERIFY_RATE_PER_MINUTE = env.int("SKILLS_VERIFY_RATE_PER_MINUTE", default=30)
