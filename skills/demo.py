@@ -10,9 +10,7 @@ TPQI units such as ``RUB-ZMEV-122A``); they are not copied from the official reg
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -124,16 +122,8 @@ def _session(centre, standard, starts_on, ends_on, capacity, venue):
     return session
 
 
-def _ensure_ladder():
-    # The NQF ladder arrives by data migration, but a flushed database (the browser tests'
-    # transactional_db) has lost it: load it again from the same data file.
-    ladder = importlib.import_module("skills.migrations.0002_nqf_ladder")
-    ladder.load(django_apps, None)
-
-
 @transaction.atomic
 def load(stdout=None):
-    _ensure_ladder()
     centre = Institution.objects.get(code=CENTRE)
     officer = get_user_model().objects.get(username="testcentre")
     standards = _standards()

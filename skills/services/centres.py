@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from institutions.models import Institution
 
+from ..ladder import ensure_loaded
 from ..models import (
     BranchRequest,
     CentreBranch,
@@ -29,6 +30,7 @@ CENTRE_KINDS = (Institution.Kind.TEST_CENTRE, Institution.Kind.VOCATIONAL_COLLEG
 
 def nqf_for(body: str, level: int) -> NqfLevel:
     """The NQF rung of a body's level, from the ladder data."""
+    ensure_loaded()
     rung = LadderRung.objects.select_related("nqf_level").filter(body=body, level=level).first()
     if rung is None:
         raise SkillsError({"level": _("This level is not on the NQF ladder for that body.")})
@@ -62,6 +64,7 @@ def standard_save(
     if nqf_level is None:
         rung = nqf_for(body, level)
     else:
+        ensure_loaded()
         rung = NqfLevel.objects.filter(number=nqf_level).first()
         if rung is None:
             raise SkillsError({"nqf_level": _("Unknown NQF level.")})

@@ -252,11 +252,11 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
 
 def certificate_for_download(*, actor, certificate: Certificate) -> Certificate:
     """The holder, or staff of the issuing centre, may download a certificate."""
-    if certificate.learner.user_id == getattr(actor, "pk", None):
-        return certificate
-    require_centre_role(actor, certificate.centre)
     if actor is None:
         raise PermissionDenied
+    if certificate.learner.user_id == actor.pk:
+        return certificate
+    require_centre_role(actor, certificate.centre)
     return certificate
 
 

@@ -139,3 +139,14 @@ def test_learner_count_unchanged_for_existing(skills):
     before = Learner.objects.count()
     _passed(skills)
     assert Learner.objects.count() == before
+
+
+def test_the_ladder_reloads_itself_when_its_rows_are_gone(db):
+    from skills.services import centres
+
+    LadderRung.objects.all().delete()
+    NqfLevel.objects.all().delete()
+    standard = centres.standard_save(
+        actor=None, body="tpqi", code="X-1", level=6, name_th="นักวิเคราะห์", branch="ดิจิทัล"
+    )
+    assert standard.nqf_level.number == 6 and NqfLevel.objects.count() == 8
