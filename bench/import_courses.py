@@ -45,11 +45,31 @@ def workbook(rows: int, year: int) -> bytes:
     return buffer.getvalue()
 
 
-def ours(data: bytes, institution, year: int) -> float:
+def _cpu_seconds() -> tuple[float, float | None]:
+    """CPU time of this process and of its PostgreSQL backend (when the server is local)."""
+    from django.db import connection
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    mine = usage.ru_utime + usage.ru_stime
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return mine, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return mine, None
+
+
+def ours(data: bytes, institution, year: int, stages: dict | None = None) -> float:
+    """Receive, check (the preview) and confirm ``data``; seconds, and per stage in ``stages``."""
     from django.db import transaction
 
     from courses import services
 
+    stages = {} if stages is None else stages
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     with transaction.atomic():
         upload = services.course_upload_receive(
@@ -61,8 +81,20 @@ def ours(data: bytes, institution, year: int) -> float:
         )
     upload = services.course_upload_check(upload_id=upload.pk)
     assert upload.status == "preview" and not upload.counts.get("error"), upload.counts
+    checked = time.perf_counter()
+    cpu_checked = _cpu_seconds()
     services.course_upload_commit(actor=None, upload=upload)
-    return time.perf_counter() - started
+    finished = time.perf_counter()
+    cpu_finished = _cpu_seconds()
+    stages["check"] = (checked - started, *_spent(cpu, cpu_checked))
+    stages["commit"] = (finished - checked, *_spent(cpu_checked, cpu_finished))
+    return finished - started
+
+
+def _spent(before, after):
+    python = after[0] - before[0]
+    database = after[1] - before[1] if before[1] is not None and after[1] is not None else None
+    return python, database
 
 
 def theirs(data: bytes, institution) -> float:
@@ -78,6 +110,9 @@ def theirs(data: bytes, institution) -> float:
         credits = fields.Field(attribute="credits", column_name="หน่วยกิต")
         hours = fields.Field(attribute="hours", column_name="ชั่วโมง")
         academic_year = fields.Field(attribute="academic_year", column_name="ปีการศึกษา")
+
+        def get_queryset(self):  # the institution's courses: lookups use the natural key
+            return Course.objects.filter(institution=institution)
 
         class Meta:
             model = Course
@@ -96,6 +131,22 @@ def theirs(data: bytes, institution) -> float:
     result = CourseResource().import_data(dataset, dry_run=False, raise_errors=True)
     assert not result.has_errors()
     return time.perf_counter() - started
+
+
+def _peak_rss_mb() -> int:
+    """This process's own peak resident memory in MB.
+
+    ``VmHWM`` is the high-water mark of this program's memory; ``ru_maxrss`` would report the
+    parent's (a child started with vfork/exec inherits it: 507 MB of django-import-export).
+    """
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def main():
@@ -137,15 +188,19 @@ def main():
     if args.memory_child:
         data = workbook(args.memory_rows, 2568)
         ours(data, fresh_institution("BENCH-MEM"), 2568)
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        print(_peak_rss_mb())
         return
 
     data = workbook(args.rows, 2567)
     print(f"workbook: {args.rows:,} rows, {len(data) / 1e6:.1f} MB")
-    ours_s = ours(data, fresh_institution("BENCH-OURS"), 2567)
+    stages: dict = {}
+    ours_s = ours(data, fresh_institution("BENCH-OURS"), 2567, stages)
     theirs_s = theirs(data, fresh_institution("BENCH-IE"))
     ours_rps, theirs_rps = args.rows / ours_s, args.rows / theirs_s
     print(f"ours: {ours_s:.1f} s ({ours_rps:,.0f} rows/s), including preview rows and history")
+    for name, (wall, python, database) in stages.items():
+        db = f", PostgreSQL backend {database:.2f} s CPU" if database is not None else ""
+        print(f"  {name}: {wall:.2f} s wall, Python {python:.2f} s CPU{db}", flush=True)
     print(f"django-import-export: {theirs_s:.1f} s ({theirs_rps:,.0f} rows/s)", flush=True)
     child = subprocess.run(
         [sys.executable, __file__, "--db", args.db, "--memory-child", "--memory-rows", str(args.memory_rows)],

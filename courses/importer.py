@@ -197,6 +197,10 @@ class RowChecker:
         texts = [
             (v.strip() if v.isascii() else _NFC("NFC", v).strip())
             if v.__class__ is str
+            else ""
+            if v is None
+            else str(int(v))
+            if v.__class__ is float and v.is_integer()
             else clean_text(v)
             for v in values
         ]
