@@ -7,11 +7,15 @@ anything is written, and the commit writes the whole file in one transaction.
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
 
-from creditbank.documents.xlsx import SafeWorkbook, write_rows
+from creditbank.documents.xlsx import SafeWorkbook, safe_value, write_rows
 from creditbank.spreadsheets import (
     Column,
     SpreadsheetRefused,
@@ -26,6 +30,7 @@ from learners import identifiers
 from .services.errors import SkillsError
 
 MAX_RESULT_ROWS = 5000
+ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
 
 COLUMNS = [
     Column(
@@ -89,32 +94,33 @@ def check_rows(session, data: bytes, file_name: str) -> list[dict]:
         values = {key: raw[pos] if pos < len(raw) else None for pos, key in mapping.items()}
         if all(clean_text(v) == "" for v in values.values()):
             continue
-        errors: list[str] = []
+        problems: list[tuple[str, str]] = []  # (the column it concerns, the message)
         identifier = identifiers.normalise(clean_text(values.get("identifier")))
         name = clean_text(values.get("name"))
         if has_control_characters(name):
-            errors.append(_("The name contains control characters."))
+            problems.append(("name", _("The name contains control characters.")))
         candidate = candidates.get(identifier)
         if not identifier:
-            errors.append(_("The identifier is missing."))
+            problems.append(("identifier", _("The identifier is missing.")))
         elif candidate is None:
-            errors.append(_("This person is not registered for the session."))
+            problems.append(("identifier", _("This person is not registered for the session.")))
         elif identifier in seen:
-            errors.append(_("This candidate appears twice in the file."))
+            problems.append(("identifier", _("This candidate appears twice in the file.")))
         seen.add(identifier)
         passed = parse_result(values.get("result"))
         if passed is None:
-            errors.append(_("The result must be ผ่าน (pass) or ไม่ผ่าน (fail)."))
+            problems.append(("result", _("The result must be ผ่าน (pass) or ไม่ผ่าน (fail).")))
         score = None
         raw_score = clean_text(values.get("score"))
         if raw_score:
             try:
                 score = Decimal(raw_score).quantize(Decimal("0.01"))
             except InvalidOperation:
-                errors.append(_("The score is not a number."))
+                problems.append(("score", _("The score is not a number.")))
             else:
                 if score < 0 or score > 100:
-                    errors.append(_("A score is between 0 and 100."))
+                    problems.append(("score", _("A score is between 0 and 100.")))
+        errors = [message for _column, message in problems]
         change = "new"
         if candidate is not None and not errors:
             existing = getattr(candidate, "result", None)
@@ -133,8 +139,58 @@ def check_rows(session, data: bytes, file_name: str) -> list[dict]:
                 "candidate": candidate.pk if candidate else None,
                 "change": change,
                 "errors": errors,
+                "error_columns": [column for column, _message in problems],
             }
         )
     if not rows:
         raise SkillsError(_("The sheet has no result rows."), code="empty")
     return rows
+
+
+def _neutralise_formulas(workbook) -> None:
+    """Every formula (or text that a spreadsheet would read as one) becomes plain text."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.data_type == "f" and not isinstance(value, str):
+                    value = getattr(value, "text", None) or str(value)  # array formulas
+                if isinstance(value, str):
+                    safe = safe_value(value)
+                    if safe != value or cell.data_type == "f":
+                        cell.value = safe
+                        cell.data_type = "s"
+
+
+def checked_workbook_bytes(upload) -> bytes:
+    """The uploaded workbook with a "Problems found" column, the problem cells filled and
+    commented; no cell of the result is a formula."""
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    table = read_first_sheet(data, max_rows=MAX_RESULT_ROWS)
+    header_index, mapping = find_header(table, COLUMNS)
+    position_of = {key: position for position, key in mapping.items()}
+    workbook = load_workbook(io.BytesIO(data))
+    _neutralise_formulas(workbook)
+    sheet = workbook.worksheets[0]
+    error_column = max(sheet.max_column, len(table[header_index])) + 1
+    header = sheet.cell(row=header_index + 1, column=error_column, value=_("Problems found"))
+    header.font = Font(bold=True, color="B02A37")
+    for row in upload.rows:
+        if not row.get("errors"):
+            continue
+        columns = row.get("error_columns") or []
+        for index, message in enumerate(row["errors"]):
+            position = position_of.get(columns[index]) if index < len(columns) else None
+            if position is None:
+                continue
+            cell = sheet.cell(row=row["row"], column=position + 1)
+            cell.fill = ERROR_FILL
+            previous = cell.comment.text + "\n" if cell.comment else ""
+            cell.comment = Comment(previous + message, "creditbank")
+        text = "\n".join(f"{_('Error')}: {message}" for message in row["errors"])
+        sheet.cell(row=row["row"], column=error_column, value=safe_value(text))
+    sheet.column_dimensions[sheet.cell(row=1, column=error_column).column_letter].width = 60
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -35,6 +35,7 @@ urlpatterns = [
     path("sessions/<int:pk>/issue/", sessions.issue, name="issue"),
     path("sessions/<int:pk>/print/", sessions.print_certificates, name="print"),
     path("uploads/<int:pk>/", sessions.upload_detail, name="upload"),
+    path("uploads/<int:pk>/checked.xlsx", sessions.results_checked, name="results_checked"),
     path("uploads/<int:pk>/commit/", sessions.upload_commit, name="upload_commit"),
     path("uploads/<int:pk>/cancel/", sessions.upload_cancel, name="upload_cancel"),
     path("certificates/mine/", certificates.mine, name="mine"),

@@ -326,6 +326,7 @@ OBJECT_URLS = {
     "skills:issue": (_skills_pk("session"), "post"),
     "skills:print": (_skills_pk("session"), "post"),
     "skills:upload": (_skills_pk("upload"), "get"),
+    "skills:results_checked": (_skills_pk("upload"), "get"),
     "skills:upload_commit": (_skills_pk("upload"), "post"),
     "skills:upload_cancel": (_skills_pk("upload"), "post"),
     "skills:certificate": (_skills_pk("certificate"), "get"),

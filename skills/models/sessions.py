@@ -130,6 +130,11 @@ class Result(models.Model):
         return f"{self.candidate} · {'pass' if self.passed else 'fail'}"
 
 
+def result_upload_path(instance, filename):
+    """Private media (never served by URL): the centre's folder, named by the file's hash."""
+    return f"uploads/skills-results/{instance.session.centre_id}/{instance.sha256[:16]}.xlsx"
+
+
 class ResultUploadQuerySet(models.QuerySet):
     def for_user(self, user):
         from .standards import _scope_q
@@ -153,12 +158,15 @@ class ResultUpload(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # The workbook as uploaded (checked files only), for the checked workbook with its errors.
+    file = models.FileField(upload_to=result_upload_path, blank=True, max_length=255)
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     message = models.TextField(_("message"), blank=True)
     # [{"row": 3, "identifier": "...", "name": "...", "passed": true, "score": "78",
-    #   "candidate": 12, "change": "new|changed|unchanged", "errors": [...]}]
+    #   "candidate": 12, "change": "new|changed|unchanged", "errors": [...],
+    #   "error_columns": ["identifier|name|result|score", ...]}]  (one column per error)
     rows = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)

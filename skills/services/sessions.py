@@ -7,6 +7,7 @@ import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,6 +167,7 @@ def results_upload_receive(
         upload.save()
         return upload
     upload.rows = rows
+    upload.file.save(f"{upload.sha256[:16]}.xlsx", ContentFile(data), save=False)
     upload.error_count = sum(1 for row in rows if row["errors"])
     upload.counts = _counts(rows)
     upload.status = ResultUpload.Status.PREVIEW

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from creditbank.models import GeneratedDocument
 
 from ..documents import SESSION_CERTIFICATES
 from ..forms import RegisterForm, ResultsUploadForm
-from ..importer import template_bytes
+from ..importer import checked_workbook_bytes, template_bytes
 from ..models import Candidate, ResultUpload, TestSession
 from ..services import certificates as certificate_services
 from ..services import sessions as services
@@ -168,7 +168,28 @@ def _upload(user, pk, *, write=False) -> ResultUpload:
 @login_required
 def upload_detail(request, pk):
     upload = _upload(request.user, pk)
-    return render(request, "skills/upload_detail.html", {"upload": upload})
+    return render(
+        request,
+        "skills/upload_detail.html",
+        {"upload": upload, "can_manage": can_manage(request.user, upload.session.centre)},
+    )
+
+
+@login_required
+def results_checked(request, pk):
+    """The uploaded workbook back, with a problems column and the problem cells highlighted.
+
+    It carries the identifiers as typed (the preview masks them), so it takes a centre role.
+    """
+    upload = _upload(request.user, pk, write=True)
+    if not upload.file or not upload.error_count:
+        raise Http404
+    response = HttpResponse(checked_workbook_bytes(upload), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="results-upload-{upload.pk}-checked.xlsx"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -338,3 +338,78 @@ def test_a_standard_page_has_constant_queries(client, skills, django_assert_max_
         skills.standard.courses.add(make_course(skills.world.college, f"20104-200{index}"))
     with django_assert_max_num_queries(8):
         assert client.get(reverse("skills:standard", args=[skills.standard.pk])).status_code == 200
+
+
+def test_the_checked_workbook_marks_the_problem_cells_and_holds_no_formula(login, skills):
+    import io
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+    from openpyxl import load_workbook
+
+    learners = [_register(skills) for _ in range(2)]
+    client = login(skills.officer)
+    stranger = citizen_id()
+    rows = [
+        (learners[0].identifier, '=HYPERLINK("http://x","x")', "ผ่าน", 80),
+        (stranger, "คนนอก", "ผ่าน", 90),
+        (learners[1].identifier, "", "อาจจะ", 50),
+    ]
+    data = workbook_bytes(rows, title_rows=["ผลการทดสอบ รอบ 1"], header=HEADER)
+    client.post(
+        reverse("skills:results_upload", args=[skills.session.pk]),
+        {"file": SimpleUploadedFile("ผลการทดสอบ.xlsx", data)},
+    )
+    upload = ResultUpload.objects.get()
+    assert upload.error_count == 2 and upload.file
+    assert upload.rows[1]["error_columns"] == ["identifier"]
+    assert upload.rows[2]["error_columns"] == ["result"]
+    url = reverse("skills:results_checked", args=[upload.pk])
+    assert url in client.get(reverse("skills:upload", args=[upload.pk])).text
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-checked.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    # Title row 1, header row 2, data rows 3-5; the problems column after the four columns.
+    with translation.override("th"):  # the site speaks Thai by default
+        problems, error = gettext("Problems found"), gettext("Error")
+    unregistered, bad_result = upload.rows[1]["errors"][0], upload.rows[2]["errors"][0]
+    assert "ไม่ได้ลงทะเบียน" in unregistered or "not registered" in unregistered
+    assert sheet.cell(row=2, column=5).value == problems
+    assert sheet.cell(row=3, column=5).value is None
+    assert sheet.cell(row=4, column=5).value == f"{error}: {unregistered}"
+    assert sheet.cell(row=5, column=5).value == f"{error}: {bad_result}"
+    assert sheet.cell(row=4, column=1).fill.fgColor.rgb.endswith("F8D7DA")
+    assert sheet.cell(row=4, column=1).comment.text == unregistered
+    assert sheet.cell(row=5, column=3).fill.fgColor.rgb.endswith("F8D7DA")
+    for fine in [(3, 1), (3, 3), (4, 3), (5, 1), (4, 2)]:
+        assert sheet.cell(*fine).fill.fill_type is None, fine
+    formulas = [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+    assert formulas == []
+    assert sheet.cell(row=3, column=2).value.startswith("'=")
+
+    # Scoped like the other upload pages: outsider 404, in scope without a centre role 403.
+    assert login(skills.officer_b).get(url).status_code == 404
+    viewer = UserFactory(username="viewer")
+    grant(viewer, skills.centre, Role.VIEWER)
+    client = login(viewer)
+    assert client.get(url).status_code == 403
+    preview = client.get(reverse("skills:upload", args=[upload.pk]))
+    assert preview.status_code == 200 and url not in preview.text
+
+
+def test_there_is_no_checked_workbook_without_errors(login, skills):
+    learner = _register(skills)
+    client = login(skills.officer)
+    data = workbook_bytes([(learner.identifier, "", "ผ่าน", 80)], header=HEADER)
+    client.post(
+        reverse("skills:results_upload", args=[skills.session.pk]),
+        {"file": SimpleUploadedFile("r.xlsx", data)},
+    )
+    upload = ResultUpload.objects.get()
+    assert upload.error_count == 0
+    assert client.get(reverse("skills:results_checked", args=[upload.pk])).status_code == 404
+    page = client.get(reverse("skills:upload", args=[upload.pk])).text
+    assert reverse("skills:results_checked", args=[upload.pk]) not in page
