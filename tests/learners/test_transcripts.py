@@ -28,6 +28,8 @@ LONGAN = "การทำน้ำพริกลำไยสำหรับจ�
 ENTREPRENEUR = "ผู้ประกอบการรุ่นใหม่ที่ปฏิบัติงานได้"
 ELECTRIC = "งานไฟฟ้าและอิเล็กทรอนิกส์เบื้องต้น"
 HIDDEN = "วิชาที่ยังไม่ได้รับรองผล"
+# Stacked marks (ปั้น, ผู้ใหญ่) and the letters with descenders ฎ ฏ ญ ฐ.
+POTTERY = "งานปั้นสำหรับผู้ใหญ่ตามกฎหมายและมาตรฐานฐานรากของชุมชน"
 
 
 @pytest.fixture
@@ -53,12 +55,14 @@ def record(world):
         world.college, "20104-2001", "2", level="voc_cert", subject_group="voc", name_th=ELECTRIC
     )
     hidden = make_course(world.school, "ง21299", "1.0", name_th=HIDDEN)
+    pottery = make_course(world.school, "ง21203", "1.0", name_th=POTTERY)
     make_entry(learner, longan, "4", academic_year=2566)
     wrong = make_entry(learner, leader, "1", academic_year=2566, term="2")
     ledger.entry_reverse(actor=None, entry=wrong, reason="แก้ไขผล")
     make_entry(learner, leader, "3", academic_year=2566, term="2", note="corrected")
     make_entry(learner, electric, "3.5", academic_year=2567)
     make_entry(learner, hidden, "4", verified=False)
+    make_entry(learner, pottery, "3", academic_year=2567)
     ledger.entry_record(
         actor=None, learner=learner, institution=world.college, grade="ผ", academic_year=2567,
         source="skill_test", credits=Decimal("2"), course_name_th="ช่างไฟฟ้าภายในอาคาร ระดับ 1",
@@ -108,6 +112,7 @@ def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
     assert "นางสาวณัฐธิดา น้ำใจดี" in text
     for name in (LONGAN, ENTREPRENEUR, ELECTRIC, "ช่างไฟฟ้าภายในอาคาร ระดับ 1"):
         assert name in text, name
+    assert POTTERY in text.replace(" ", "")  # long: it wraps inside its table cell
     assert HIDDEN not in text  # not verified: not on the transcript
     assert learner.identifier not in text and learner.masked_identifier in text
     assert thai.format_date(timezone.localdate()) in text  # Buddhist-era issue date
