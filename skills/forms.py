@@ -103,7 +103,7 @@ class StandardForm(BootstrapMixin, forms.Form):
     name_en = forms.CharField(label=_("Name (English)"), max_length=255, required=False)
     branch = forms.CharField(label=_("Occupation branch"), max_length=120)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Standard description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     competency_units = forms.CharField(
         label=_("Competency units"),
