@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import centres, certificates, public, sessions
+from .views import centres, certificates, public, sessions, standards
 
 app_name = "skills"
 
 urlpatterns = [
     path("", public.catalogue, name="catalogue"),
     path("standards/<int:pk>/", public.standard_detail, name="standard"),
+    path("standards/new/", standards.national_standard_create, name="standard_new"),
+    path("standards/<int:pk>/edit/", standards.standard_edit, name="standard_edit"),
     path("verify/<str:public_id>/<str:token>/", public.verify, name="verify"),
     path("verify/<str:public_id>/<str:token>/badge.json", public.badge, name="badge"),
     path("status-list.json", public.status_list, name="status_list"),
@@ -16,6 +18,7 @@ urlpatterns = [
     path("centres/<int:pk>/branch-request/", centres.branch_request, name="branch_request"),
     path("centres/<int:pk>/equipment/", centres.equipment_add, name="equipment_add"),
     path("centres/<int:pk>/sessions/new/", centres.session_create, name="session_create"),
+    path("centres/<int:pk>/standards/new/", standards.standard_create, name="standard_create"),
     path(
         "branch-requests/<int:pk>/decide/",
         centres.branch_request_decide,

@@ -259,13 +259,17 @@ def _skills(world):
     need = centres.equipment_need_save(
         actor=None, centre=centre, item="สว่าน", quantity=2, branch="ช่างทดสอบ"
     )
+    own = centres.standard_save(
+        actor=None, body="own", code="OWN-R", level=1, name_th="มาตรฐานของศูนย์", branch="ช่างทดสอบ",
+        nqf_level=1, owner=centre,
+    )  # fmt: skip
     upload = ResultUpload.objects.create(
         session=session, file_name="r.xlsx", sha256="0" * 64, status="preview"
     )
     assert isinstance(certificate, Certificate)
     return {
         "centre": centre, "session": session, "certificate": certificate, "request": request,
-        "need": need, "upload": upload,
+        "need": need, "upload": upload, "own_standard": own,
     }  # fmt: skip
 
 
@@ -315,6 +319,8 @@ OBJECT_URLS = {
     "skills:branch_request": (_skills_pk("centre"), "post"),
     "skills:equipment_add": (_skills_pk("centre"), "post"),
     "skills:session_create": (_skills_pk("centre"), "get"),
+    "skills:standard_create": (_skills_pk("centre"), "get"),
+    "skills:standard_edit": (_skills_pk("own_standard"), "get"),
     "skills:branch_request_decide": (_skills_pk("request"), "post"),
     "skills:equipment_status": (_skills_pk("need"), "post"),
     "skills:session": (_skills_pk("session"), "get"),

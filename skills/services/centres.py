@@ -54,9 +54,11 @@ def standard_save(
     nqf_level: int | None = None,
     owner: Institution | None = None,
     courses=(),
+    replace_courses: bool = False,
 ) -> OccupationalStandard:
     """Create or update a standard (by body, code and level). The NQF level comes from the
-    ladder unless given (an own standard states its own)."""
+    ladder unless given (an own standard states its own). ``replace_courses`` makes ``courses``
+    the whole list (an edit page) instead of adding to it."""
     if actor is not None and not actor.is_superuser:
         if owner is None:
             raise PermissionDenied  # national standards are loaded by the system
@@ -69,6 +71,9 @@ def standard_save(
         if rung is None:
             raise SkillsError({"nqf_level": _("Unknown NQF level.")})
     standard = OccupationalStandard.objects.filter(body=body, code=code, level=level).first()
+    taken = standard is not None and standard.owner_id != getattr(owner, "pk", None)
+    if taken and actor is not None and not actor.is_superuser:
+        raise SkillsError({"code": _("A standard with this code and level already exists.")})
     standard = standard or OccupationalStandard(body=body, code=code, level=level)
     standard.name_th = name_th
     standard.name_en = name_en
@@ -81,7 +86,9 @@ def standard_save(
     standard.owner = owner
     standard.full_clean()
     standard.save()
-    if courses:
+    if replace_courses:
+        standard.courses.set(courses)
+    elif courses:
         standard.courses.add(*courses)
     return standard
 

@@ -61,6 +61,11 @@ def centre_detail(request, pk):
             "centre": centre,
             "branches": list(centre.skill_branches.order_by("branch")),
             "standards": list(standards[:200]),
+            "own_standards": list(
+                OccupationalStandard.objects.filter(owner=centre)
+                .select_related("nqf_level")
+                .order_by("code", "level")[:200]
+            ),
             "sessions": Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page")),
             "requests": list(
                 BranchRequest.objects.filter(centre=centre).select_related("requested_by")[:50]
