@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 
-from creditbank.documents.xlsx import SafeWorkbook, safe_value, write_rows
-from creditbank.spreadsheets import find_header, read_first_sheet
+from creditbank.documents.xlsx import (
+    SafeWorkbook,
+    checked_workbook_bytes,
+    safe_value,
+    write_rows,
+)
 
 from .importer import COLUMNS
 
-ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
-WARNING_FILL = PatternFill("solid", fgColor="FFF3CD")
 TEMPLATE_KEYS = ["identifier", "title_th", "first_name_th", "last_name_th", "first_name_en",
                  "last_name_en", "code", "academic_year", "term", "grade"]  # fmt: skip
 
@@ -53,27 +51,8 @@ def results_checked_workbook_bytes(upload) -> bytes:
     """The uploaded workbook with a problems column, problem cells highlighted."""
     with upload.file.open("rb") as handle:
         data = handle.read()
-    rows = read_first_sheet(data)
-    header_index, mapping = find_header(rows, COLUMNS)
-    position_of = {key: position for position, key in mapping.items()}
-    workbook = load_workbook(io.BytesIO(data))
-    sheet = workbook.worksheets[0]
-    error_column = max(sheet.max_column, len(rows[header_index])) + 1
-    header_cell = sheet.cell(row=header_index + 1, column=error_column, value=_("Problems found"))
-    header_cell.font = Font(bold=True, color="B02A37")
-    for row in upload.rows.exclude(messages=[]).order_by("row_number"):
-        texts = []
-        for message in row.messages:
-            level = message["level"]
-            texts.append(
-                f"{_('Error') if level == 'error' else _('Warning')}: {message['message']}"
-            )
-            position = position_of.get(message["column"])
-            if position is not None:
-                cell = sheet.cell(row=row.row_number, column=position + 1)
-                cell.fill = ERROR_FILL if level == "error" else WARNING_FILL
-                cell.comment = Comment(message["message"], "creditbank")
-        sheet.cell(row=row.row_number, column=error_column, value=safe_value("\n".join(texts)))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    problems = (
+        (row.row_number, [(m["column"], m["level"], m["message"]) for m in row.messages])
+        for row in upload.rows.exclude(messages=[]).order_by("row_number")
+    )
+    return checked_workbook_bytes(data, COLUMNS, problems)

@@ -7,15 +7,12 @@ anything is written, and the commit writes the whole file in one transaction.
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
 
-from creditbank.documents.xlsx import SafeWorkbook, safe_value, write_rows
+from creditbank.documents.xlsx import SafeWorkbook, write_rows
+from creditbank.documents.xlsx import checked_workbook_bytes as problems_workbook
 from creditbank.spreadsheets import (
     Column,
     SpreadsheetRefused,
@@ -30,7 +27,6 @@ from learners import identifiers
 from .services.errors import SkillsError
 
 MAX_RESULT_ROWS = 5000
-ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
 
 COLUMNS = [
     Column(
@@ -147,50 +143,17 @@ def check_rows(session, data: bytes, file_name: str) -> list[dict]:
     return rows
 
 
-def _neutralise_formulas(workbook) -> None:
-    """Every formula (or text that a spreadsheet would read as one) becomes plain text."""
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                value = cell.value
-                if cell.data_type == "f" and not isinstance(value, str):
-                    value = getattr(value, "text", None) or str(value)  # array formulas
-                if isinstance(value, str):
-                    safe = safe_value(value)
-                    if safe != value or cell.data_type == "f":
-                        cell.value = safe
-                        cell.data_type = "s"
-
-
 def checked_workbook_bytes(upload) -> bytes:
     """The uploaded workbook with a "Problems found" column, the problem cells filled and
     commented; no cell of the result is a formula."""
     with upload.file.open("rb") as handle:
         data = handle.read()
-    table = read_first_sheet(data, max_rows=MAX_RESULT_ROWS)
-    header_index, mapping = find_header(table, COLUMNS)
-    position_of = {key: position for position, key in mapping.items()}
-    workbook = load_workbook(io.BytesIO(data))
-    _neutralise_formulas(workbook)
-    sheet = workbook.worksheets[0]
-    error_column = max(sheet.max_column, len(table[header_index])) + 1
-    header = sheet.cell(row=header_index + 1, column=error_column, value=_("Problems found"))
-    header.font = Font(bold=True, color="B02A37")
+    problems = []
     for row in upload.rows:
-        if not row.get("errors"):
-            continue
-        columns = row.get("error_columns") or []
-        for index, message in enumerate(row["errors"]):
-            position = position_of.get(columns[index]) if index < len(columns) else None
-            if position is None:
-                continue
-            cell = sheet.cell(row=row["row"], column=position + 1)
-            cell.fill = ERROR_FILL
-            previous = cell.comment.text + "\n" if cell.comment else ""
-            cell.comment = Comment(previous + message, "creditbank")
-        text = "\n".join(f"{_('Error')}: {message}" for message in row["errors"])
-        sheet.cell(row=row["row"], column=error_column, value=safe_value(text))
-    sheet.column_dimensions[sheet.cell(row=1, column=error_column).column_letter].width = 60
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        if row.get("errors"):
+            columns = row.get("error_columns") or []
+            problems.append((row["row"], [
+                (columns[i] if i < len(columns) else None, "error", message)
+                for i, message in enumerate(row["errors"])
+            ]))  # fmt: skip
+    return problems_workbook(data, COLUMNS, problems)

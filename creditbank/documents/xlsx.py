@@ -16,7 +16,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,6 +124,65 @@ def _width(value) -> int:
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
+WARNING_FILL = PatternFill("solid", fgColor="FFF3CD")
+
+
+def neutralise_formulas(workbook) -> None:
+    """Every formula (or text that a spreadsheet would read as one) becomes plain text."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.data_type == "f" and not isinstance(value, str):
+                    value = getattr(value, "text", None) or str(value)  # array formulas
+                if isinstance(value, str):
+                    safe = safe_value(value)
+                    if safe != value or cell.data_type == "f":
+                        cell.value = safe
+                        cell.data_type = "s"
+
+
+def checked_workbook_bytes(
+    data: bytes, columns, problems: Iterable[tuple[int, list[tuple[str | None, str, str]]]]
+) -> bytes:
+    """An uploaded workbook handed back with a "Problems found" column and the problem cells
+    filled and commented. ``problems``: (sheet row number, [(column key, level, message)]);
+    ``columns`` are the importer's columns, to find the header again. No cell is a formula."""
+    from django.utils.translation import gettext as _
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+
+    from creditbank.spreadsheets import find_header, read_first_sheet
+
+    table = read_first_sheet(data)
+    header_index, mapping = find_header(table, columns)
+    position_of = {key: position for position, key in mapping.items()}
+    workbook = load_workbook(BytesIO(data))
+    neutralise_formulas(workbook)
+    sheet = workbook.worksheets[0]
+    error_column = max(sheet.max_column, len(table[header_index])) + 1
+    header = sheet.cell(row=header_index + 1, column=error_column, value=_("Problems found"))
+    header.font = Font(bold=True, color="B02A37")
+    for row_number, messages in problems:
+        texts = []
+        for key, level, message in messages:
+            texts.append(f"{_('Error') if level == 'error' else _('Warning')}: {message}")
+            position = position_of.get(key)
+            if position is None:
+                continue
+            cell = sheet.cell(row=row_number, column=position + 1)
+            if level == "error" or cell.fill != ERROR_FILL:
+                cell.fill = ERROR_FILL if level == "error" else WARNING_FILL
+            previous = cell.comment.text + "\n" if cell.comment else ""
+            cell.comment = Comment(previous + message, "creditbank")
+        sheet.cell(row=row_number, column=error_column, value=safe_value("\n".join(texts)))
+    sheet.column_dimensions[get_column_letter(error_column)].width = 60
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
