@@ -55,6 +55,7 @@ urlpatterns = [
     path("learners/", include("learners.urls")),
     path("skills/", include("skills.urls")),
     path("documents/", include("creditbank.documents.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

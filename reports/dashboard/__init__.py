@@ -1,0 +1,1 @@
+"""The provincial dashboard: summary tables kept current, charts, drill-down, xlsx of every chart."""
