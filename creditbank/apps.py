@@ -7,6 +7,8 @@ class CreditbankConfig(AppConfig):
     verbose_name = _("Credit bank core")
 
     def ready(self):
-        from . import db, security  # noqa: F401  (db registers the SQLite helper function)
+        from . import auth, db, security  # noqa: F401  (db registers the SQLite helper function)
+
+        auth.connect_signals()
 
         security.assert_defusedxml()
