@@ -224,3 +224,5 @@ LOGGING = {
 
 # Public certificate verifications per client address and minute.
 SKILLS_VERIFY_RATE_PER_MINUTE = env.int("SKILLS_VERIFY_RATE_PER_MINUTE", default=30)
+# Public transcript pages (share links, verification) per client address and minute.
+TRANSCRIPT_PUBLIC_RATE_PER_MINUTE = env.int("TRANSCRIPT_PUBLIC_RATE_PER_MINUTE", default=30)

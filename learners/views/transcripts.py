@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from creditbank.ratelimit import rate_limited
+
 from ..models import Transcript, TranscriptShare
 from ..services import transcripts as services
 from ..transcript_forms import ShareForm
@@ -178,6 +180,7 @@ def _gone(request, gone):
     return _private(response)
 
 
+@rate_limited("transcript", limit_setting="TRANSCRIPT_PUBLIC_RATE_PER_MINUTE", default_limit=30)
 @never_cache
 @require_GET
 def shared(request, token):
@@ -198,6 +201,7 @@ def shared(request, token):
     return _private(render(request, "learners/shared.html", context))
 
 
+@rate_limited("transcript", limit_setting="TRANSCRIPT_PUBLIC_RATE_PER_MINUTE", default_limit=30)
 @never_cache
 @require_GET
 def shared_pdf(request, token):
@@ -210,6 +214,7 @@ def shared_pdf(request, token):
     return _pdf_response(transcript.document, f"transcript-{transcript.serial}.pdf")
 
 
+@rate_limited("transcript", limit_setting="TRANSCRIPT_PUBLIC_RATE_PER_MINUTE", default_limit=30)
 @require_GET
 def transcript_verify(request, serial):
     """Public: is this transcript genuine? Shows only what a reader needs to match the paper."""

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET
 
 from courses.models import Course
 from creditbank import signing
+from creditbank.ratelimit import rate_limited
 from institutions.models import Province
 from institutions.scoping import scope_for
 
 from .. import badges
 from ..forms import CatalogueFilterForm
 from ..models import Certificate, OccupationalStandard
-from ..ratelimit import rate_limited
 from ..services import certificates as certificate_services
 from ..services.centres import centres_for_standard
 

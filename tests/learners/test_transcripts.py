@@ -317,8 +317,9 @@ def _count(client, url):
 
 
 def test_pages_use_a_constant_number_of_queries(
-    client, login, record, world, django_capture_on_commit_callbacks
+    client, login, record, world, django_capture_on_commit_callbacks, settings
 ):
+    settings.TRANSCRIPT_PUBLIC_RATE_PER_MINUTE = 1000  # this test opens the public pages often
     learner, _other = record
     owner = login(learner.user)
     _response, transcript = _issue(owner, django_capture_on_commit_callbacks)
@@ -379,3 +380,17 @@ def test_a_revoked_transcript_says_so_and_is_no_longer_shared(
     shared = client.get(reverse("learners:shared", args=[share.token]))
     assert 'data-testid="shared-none"' in shared.content.decode()
     assert client.get(reverse("learners:shared_pdf", args=[share.token])).status_code == 404
+
+
+def test_public_transcript_pages_are_rate_limited_per_address(client, db, settings, monkeypatch):
+    from creditbank import ratelimit
+
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_000.0)  # one fixed window
+    settings.TRANSCRIPT_PUBLIC_RATE_PER_MINUTE = 3
+    verify = reverse("learners:transcript_verify", args=["TR2569-NOSUCH"])
+    shared = reverse("learners:shared", args=["no-such-token"])
+    codes = [client.get(url).status_code for url in (verify, shared, verify, shared, verify)]
+    assert codes[:3] == [404, 404, 404]  # the verify and share pages share one allowance
+    assert codes[3:] == [429, 429]
+    other_address = client.get(verify, REMOTE_ADDR="10.9.9.9")
+    assert other_address.status_code == 404

@@ -108,7 +108,7 @@ def test_a_revoked_certificate_shows_revoked_never_valid(client, skills):
 
 
 def test_verification_is_rate_limited(client, skills, settings, monkeypatch):
-    from skills import ratelimit
+    from creditbank import ratelimit
 
     monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_000.0)  # one fixed window
     settings.SKILLS_VERIFY_RATE_PER_MINUTE = 3
