@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from creditbank import learner_panels
 from creditbank.pagination import count_version
 
 from ..models import CreditEntry, Learner, TransferRequest
@@ -57,12 +58,13 @@ def my_credits(request):
     # The body is a learner's whole record: worth caching, and its key changes with every
     # ledger entry, transfer request change, learner edit, day (credits expire), language,
     # institution rename and query string.
-    cache_key = "my-credits:{}:{}:{}:{}:{}:{}".format(
+    cache_key = "my-credits:{}:{}:{}:{}:{}:{}:{}".format(
         learner_id,
         fingerprint,
         get_language(),
         timezone.localdate().isoformat(),
         count_version("institutions"),
+        learner_panels.version(),
         hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16],
     )
     body_html = cache.get(cache_key)
@@ -78,7 +80,11 @@ def my_credits(request):
             .order_by("-requested_at", "-pk")[:20]
         )
         context.update(
-            summary=summary, breakdowns=breakdowns(summary), page=page, transfers=transfers
+            summary=summary,
+            breakdowns=breakdowns(summary),
+            page=page,
+            transfers=transfers,
+            panels=learner_panels.render_all(learner, request),
         )
         body_html = render_to_string("learners/_my_credits_body.html", context, request=request)
         cache.set(cache_key, body_html, BODY_CACHE_SECONDS)

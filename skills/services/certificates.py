@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from creditbank import signing
+from creditbank.pagination import bump_count_version
 from creditbank.thai import academic_year_be, be_year, format_date
 from learners.models import SourceKind
 from learners.services import ledger
@@ -119,7 +120,13 @@ def _create(actor, result, session, issued_on) -> Certificate:
         actor, result, session, issued_on, year, _next_sequence(session.centre, year)
     )
     certificate.save()
+    _certificates_changed()
     return certificate
+
+
+def _certificates_changed() -> None:
+    # The learner's "My credits" page caches its body under this version (creditbank.learner_panels).
+    transaction.on_commit(lambda: bump_count_version("certificates"))
 
 
 def _build(actor, result, session, issued_on, year, sequence) -> Certificate:
@@ -209,6 +216,7 @@ def session_certificates_issue(
             for offset, result in enumerate(results)
         ]
         Certificate.objects.bulk_create(fresh)
+        _certificates_changed()
     issued = list(
         Certificate.objects.filter(result__candidate__session=session)
         .select_related("standard", "centre")
@@ -241,6 +249,7 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
     certificate.revoked_at = timezone.now()
     certificate.revoked_by = actor
     certificate.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
+    _certificates_changed()
     if certificate.ledger_entry_id:
         from learners.models import CreditEntry
 

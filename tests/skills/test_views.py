@@ -413,3 +413,25 @@ def test_there_is_no_checked_workbook_without_errors(login, skills):
     assert client.get(reverse("skills:results_checked", args=[upload.pk])).status_code == 404
     page = client.get(reverse("skills:upload", args=[upload.pk])).text
     assert reverse("skills:results_checked", args=[upload.pk]) not in page
+
+
+def test_my_credits_lists_the_holders_certificates_and_shows_a_revocation_at_once(
+    login, skills, django_capture_on_commit_callbacks
+):
+    client = login(skills.holder_user)
+    url = reverse("learners:my_credits")
+    assert 'data-testid="credits-certificates-none"' in client.get(url).text
+    with django_capture_on_commit_callbacks(execute=True):
+        cert = _issued(skills)
+    page = client.get(url).text  # the cached body must not hide the new certificate
+    assert 'data-testid="credits-certificates"' in page and cert.standard_name in page
+    assert str(Certificate.Shown.VALID.label) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        certificates.certificate_revoke(actor=skills.officer, certificate=cert, reason="ผิดพลาด")
+    assert str(Certificate.Shown.REVOKED.label) in client.get(url).text
+    other = make_learner()
+    other_user = UserFactory(username="other-holder")
+    from learners.services.learners import learner_link_user
+
+    learner_link_user(actor=None, learner=other, user=other_user)
+    assert cert.standard_name not in login(other_user).get(url).text
