@@ -188,6 +188,11 @@ def _agency(code: str) -> Institution:
 
 @transaction.atomic
 def load(stdout=None):
+    _load_round()
+    load_dashboard()
+
+
+def _load_round():
     lamphun = Province.objects.get(slug="lamphun")
     if InspectionRound.objects.filter(
         province=lamphun, fiscal_year=FISCAL_YEAR, number=ROUND
@@ -247,3 +252,10 @@ def load(stdout=None):
             )
         contributions.contribution_submit(actor=None, contribution=contribution)
     rounds.round_set_state(actor=None, round_=round_, state=InspectionRound.State.COLLECTING)
+
+
+def load_dashboard(stdout=None):
+    """Summaries of the demo province, so the dashboard has numbers at once."""
+    from .dashboard.services import summaries_refresh
+
+    summaries_refresh(province=Province.objects.get(slug="lamphun"))

@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "equivalence.suggest_index_rebuild",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The provincial dashboards read summary tables; they show the time of this refresh.
+    "dashboard-refresh-hourly": {
+        "task": "reports.dashboard_refresh",
+        "schedule": crontab(minute=15),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

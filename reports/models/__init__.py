@@ -1,3 +1,4 @@
+from .dashboard import SummaryRefresh, SummaryRow
 from .forms import FocusPoint, FocusSubPoint, InspectionPolicy
 from .rounds import (
     Activity,
@@ -16,4 +17,6 @@ __all__ = [
     "InspectionRound",
     "RoundDocument",
     "SectionBlock",
+    "SummaryRefresh",
+    "SummaryRow",
 ]
