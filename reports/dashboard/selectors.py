@@ -27,7 +27,7 @@ TITLES = {
     "certificates_branch": _("Certificates by occupation branch"),
     "certificates_level": _("Certificates by level"),
 }
-CHART_TYPES = {"collection": "doughnut", "learners_month": "line", "coverage": "bar"}
+CHART_TYPES = {"collection": "doughnut"}
 FIXED_LABELS = {
     "collection": {"submitted": _("Submitted"), "missing": _("Not yet submitted")},
     "coverage": {"approved": _("Approved courses"), "mapped": _("With an approved mapping")},
@@ -35,7 +35,7 @@ FIXED_LABELS = {
     "courses_level": dict(Level.choices),
     "courses_subject": dict(SubjectGroup.choices),
 }
-VALUE_LABELS = {"learners_month": _("Credits"), "transfers": _("Credits")}
+VALUE_LABELS = {"learners_month": _("Credits")}
 
 
 def label_for(dimension: str, key: str) -> str:
@@ -56,6 +56,7 @@ class Chart:
     kind: str
     rows: list[tuple[str, str, int, Decimal]] = field(default_factory=list)  # key, label, n, value
     value_label: str = ""
+    note: str = ""
 
     @property
     def total(self) -> int:
@@ -101,10 +102,14 @@ def charts(province: Province, *, district: str = "", institution_id: int | None
         rows = by_dimension.get(dimension, [])
         if dimension != "learners_month":  # months stay in time order; the rest by size
             rows.sort(key=lambda r: (-r[2], r[1]))
+        note = ""
         if dimension == "transfers":
-            rows = [r for r in rows if r[0] != "credits"] + [r for r in rows if r[0] == "credits"]
+            credits = sum((r[3] for r in rows if r[0] == "credits"), Decimal(0))
+            rows = [r for r in rows if r[0] != "credits"]
+            note = str(_("Credits transferred: %(credits)s")) % {"credits": credits}
         result.append(
             Chart(
+                note=note,
                 dimension=dimension,
                 title=str(TITLES[dimension]),
                 kind=CHART_TYPES.get(dimension, "bar"),
