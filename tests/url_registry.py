@@ -280,7 +280,71 @@ def _skills_pk(key):
     return kwargs
 
 
+def _round(world):
+    from reports.models import FocusPoint, InspectionRound
+    from reports.services import rounds
+
+    existing = InspectionRound.objects.filter(province=world.province_a).first()
+    if existing:
+        return existing
+    focus = FocusPoint.objects.get(number="2.4")
+    return rounds.round_create(
+        actor=None, filing_office=world.peo_a, fiscal_year=2567, number=1, policy=focus.policy,
+        focus_point=focus, agencies=[world.area],
+    )  # fmt: skip
+
+
+def _round_pk(world):
+    return {"pk": _round(world).pk}
+
+
+def _part_pk(world):
+    return {"pk": _round(world).contributions.get().pk}
+
+
+def _section(world):
+    return {"pk": _round(world).contributions.get().pk, "section": "3"}
+
+
+def _activity(world):
+    import datetime as dt
+
+    from reports.services import activities
+
+    activity = activities.activity_create(
+        actor=None, institution=world.area, start_date=dt.date(2024, 3, 6), title="ประชุม"
+    )
+    return {"pk": activity.pk}
+
+
+def _round_document(world):
+    from creditbank.models import GeneratedDocument
+    from reports.models import RoundDocument
+
+    document = GeneratedDocument.objects.create(
+        kind="reports.inspection_report", title="รายงาน", created_by=world.centre
+    )
+    generated = RoundDocument.objects.create(round=_round(world), document=document, format="pdf")
+    return {"pk": generated.pk}
+
+
+def _dimension(world):
+    return {"dimension": "courses_level"}
+
+
 OBJECT_URLS = {
+    "reports:round": (_round_pk, "get"),
+    "reports:round_state": (_round_pk, "post"),
+    "reports:round_reorder": (_round_pk, "post"),
+    "reports:round_generate": (_round_pk, "post"),
+    "reports:part": (_part_pk, "get"),
+    "reports:section_save": (_section, "post"),
+    "reports:part_activities": (_part_pk, "post"),
+    "reports:part_submit": (_part_pk, "post"),
+    "reports:activity_edit": (_activity, "get"),
+    "reports:activity_delete": (_activity, "post"),
+    "reports:round_download": (_round_document, "get"),
+    "reports:dashboard_export": (_dimension, "get"),
     "institutions:detail": (_institution, "get"),
     "institutions:edit": (_institution, "get"),
     "institutions:membership_add": (_institution, "post"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ def _province_for(request) -> Province | None:
     """The province the user asked for and may see; None for the national overview."""
     scope = scope_for(request.user)
     if not scope.is_national and not scope.centre_province_ids:
-        raise PermissionDenied
+        raise Http404  # only centres have a dashboard; for anyone else it does not exist
     slug = request.GET.get("province", "")
     if slug:
         province = get_object_or_404(Province, slug=slug)
