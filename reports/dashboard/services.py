@@ -1,13 +1,18 @@
-"""Rebuilding the dashboard's summary rows of a province (one transaction per province)."""
+"""Rebuilding the dashboard's summary rows: one province, or every province in one pass.
+
+Every grouped query runs once for the whole scope (group by institution) and its rows are
+dealt out to the provinces, so a national refresh reads the ledger once, not once per province.
+Each province's rows are replaced in one transaction with the time they were computed.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -34,59 +39,76 @@ DIMENSIONS = (
 NONE_KEY = "-"
 
 
-def _rows(province, districts, dimension, grouped: Iterable[dict], *, key, count, value=None):
-    for row in grouped:
-        institution_id = row["institution"]
-        yield SummaryRow(
-            province=province,
-            institution_id=institution_id,
-            district=districts.get(institution_id, ""),
-            dimension=dimension,
-            key=str(key(row) or NONE_KEY)[:120],
-            count=row.get(count) or 0,
-            value=(row.get(value) or Decimal(0)) if value else Decimal(0),
+class _Collector:
+    """Summary rows dealt out by the province of their institution."""
+
+    def __init__(self, province_ids: list[int] | None):
+        institutions = Institution.objects.filter(province__isnull=False)
+        if province_ids is not None:
+            institutions = institutions.filter(province_id__in=province_ids)
+        self.institutions = {
+            pk: (province_id, district, kind, active)
+            for pk, province_id, district, kind, active in institutions.values_list(
+                "pk", "province_id", "district", "kind", "active"
+            )
+        }
+        self.rows: dict[int, list[SummaryRow]] = defaultdict(list)
+
+    def add(self, institution_id, dimension, key, count=0, value=None):
+        info = self.institutions.get(institution_id)
+        if info is None:
+            return
+        province_id, district = info[0], info[1]
+        self.rows[province_id].append(
+            SummaryRow(
+                province_id=province_id,
+                institution_id=institution_id,
+                district=district,
+                dimension=dimension,
+                key=str(key if key not in (None, "") else NONE_KEY)[:120],
+                count=count or 0,
+                value=value or Decimal(0),
+            )
         )
 
 
-def _build(province: Province) -> tuple[list[SummaryRow], int | None]:
-    districts = dict(Institution.objects.filter(province=province).values_list("pk", "district"))
-    in_province = Q(institution__province=province)
-    approved = Course.objects.filter(in_province, status=Course.Status.APPROVED)
-    rows: list[SummaryRow] = []
+def _in_scope(province_ids, prefix="institution__"):
+    if province_ids is None:
+        return Q(**{f"{prefix}province__isnull": False})
+    return Q(**{f"{prefix}province_id__in": province_ids})
+
+
+def _build(province_ids: list[int] | None) -> tuple[_Collector, dict[int, int]]:
+    rows = _Collector(province_ids)
+    scope = _in_scope(province_ids)
+    approved = Course.objects.filter(scope, status=Course.Status.APPROVED)
 
     for dimension, field in (
         ("courses_level", "level"),
         ("courses_subject", "subject_group"),
         ("courses_field", "occupational_field"),
     ):
-        grouped = approved.values("institution", field).annotate(n=Count("pk")).order_by()
-        rows += _rows(
-            province, districts, dimension, grouped, key=lambda r, f=field: r[f], count="n"
-        )
+        for row in approved.values("institution", field).annotate(n=Count("pk")).order_by():
+            rows.add(row["institution"], dimension, row[field], row["n"])
 
-    year = Course.objects.filter(in_province).aggregate(year=Max("academic_year"))["year"]
-    sent = set(
-        Course.objects.filter(
-            in_province,
-            academic_year=year,
-            status__in=[Course.Status.SUBMITTED, Course.Status.APPROVED],
-        )
-        .values_list("institution", flat=True)
+    # Collection progress: the province's latest academic year with course lists.
+    years: dict[int, int] = {}
+    sent_by_year = (
+        Course.objects.filter(scope, status__in=[Course.Status.SUBMITTED, Course.Status.APPROVED])
+        .values_list("institution", "academic_year")
         .distinct()
     )
-    targets = (
-        Institution.objects.filter(province=province, active=True)
-        .exclude(kind__in=Institution.OFFICE_KINDS)
-        .values_list("pk", flat=True)
-    )
-    rows += _rows(
-        province,
-        districts,
-        "collection",
-        ({"institution": pk, "n": 1, "sent": pk in sent} for pk in targets),
-        key=lambda r: "submitted" if r["sent"] else "missing",
-        count="n",
-    )
+    sent = set()
+    for institution_id, year in sent_by_year:
+        province_id = rows.institutions.get(institution_id, (None,))[0]
+        if province_id is not None:
+            years[province_id] = max(years.get(province_id, 0), year)
+            sent.add((institution_id, year))
+    offices = Institution.OFFICE_KINDS
+    for pk, (province_id, _district, kind, active) in rows.institutions.items():
+        if active and kind not in offices:
+            submitted = (pk, years.get(province_id)) in sent
+            rows.add(pk, "collection", "submitted" if submitted else "missing", 1)
 
     mapped = MappingCourse.objects.filter(
         course=OuterRef("pk"), mapping__status=EquivalenceMapping.Status.APPROVED
@@ -98,10 +120,10 @@ def _build(province: Province) -> tuple[list[SummaryRow], int | None]:
         .order_by()
     )
     for row in coverage:
-        rows += _rows(province, districts, "coverage", [row], key=lambda r: "approved", count="n")
-        rows += _rows(province, districts, "coverage", [row], key=lambda r: "mapped", count="m")
+        rows.add(row["institution"], "coverage", "approved", row["n"])
+        rows.add(row["institution"], "coverage", "mapped", row["m"])
 
-    counted = CreditEntry.objects.filter(in_province).counted()
+    counted = CreditEntry.objects.filter(scope).counted()
     monthly = (
         counted.exclude(source=SourceKind.TRANSFER)
         .annotate(month=TruncMonth("created_at"))
@@ -109,67 +131,44 @@ def _build(province: Province) -> tuple[list[SummaryRow], int | None]:
         .annotate(n=Count("learner", distinct=True), credits=Sum("credits"))
         .order_by()
     )
-    rows += _rows(
-        province,
-        districts,
-        "learners_month",
-        monthly,
-        key=lambda r: r["month"].strftime("%Y-%m") if r["month"] else NONE_KEY,
-        count="n",
-        value="credits",
-    )
+    for row in monthly:
+        month = row["month"].strftime("%Y-%m") if row["month"] else NONE_KEY
+        rows.add(row["institution"], "learners_month", month, row["n"], row["credits"])
 
     requests = (
-        TransferRequest.objects.filter(target_institution__province=province)
+        TransferRequest.objects.filter(_in_scope(province_ids, "target_institution__"))
         .values("target_institution", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    transferred = dict(
+    for row in requests:
+        rows.add(row["target_institution"], "transfers", row["status"], row["n"])
+    transferred = (
         counted.filter(source=SourceKind.TRANSFER)
         .values("institution")
         .annotate(credits=Sum("credits"))
         .order_by()
-        .values_list("institution", "credits")
     )
-    for row in requests:
-        row["institution"] = row["target_institution"]
-    rows += _rows(province, districts, "transfers", requests, key=lambda r: r["status"], count="n")
-    rows += _rows(
-        province,
-        districts,
-        "transfers",
-        ({"institution": pk, "credits": credits} for pk, credits in transferred.items()),
-        key=lambda r: "credits",
-        count="none",
-        value="credits",
-    )
+    for row in transferred:
+        rows.add(row["institution"], "transfers", "credits", 0, row["credits"])
 
-    certificates = Certificate.objects.filter(centre__province=province).exclude(
+    certificates = Certificate.objects.filter(_in_scope(province_ids, "centre__")).exclude(
         status=Certificate.Status.REVOKED
     )
     for dimension, field in (
         ("certificates_branch", "standard__branch"),
         ("certificates_level", "standard__level"),
     ):
-        grouped = certificates.values("centre", field).annotate(n=Count("pk")).order_by()
-        for row in grouped:
-            row["institution"] = row["centre"]
-        rows += _rows(
-            province, districts, dimension, grouped, key=lambda r, f=field: r[f], count="n"
-        )
-    return rows, year
+        for row in certificates.values("centre", field).annotate(n=Count("pk")).order_by():
+            rows.add(row["centre"], dimension, row[field], row["n"])
+    return rows, years
 
 
-@transaction.atomic
-def summaries_refresh(*, actor=None, province: Province) -> SummaryRefresh:
-    """Replace a province's summary rows with freshly computed ones and record the time."""
-    started = time.perf_counter()
-    rows, year = _build(province)
-    SummaryRow.objects.filter(province=province).delete()
-    SummaryRow.objects.bulk_create(rows, batch_size=2000)
+def _store(province_id: int, rows: list[SummaryRow], year, started: float) -> SummaryRefresh:
+    SummaryRow.objects.filter(province_id=province_id).delete()
+    SummaryRow.objects.bulk_create(rows, batch_size=5000)
     refresh, _ = SummaryRefresh.objects.update_or_create(
-        province=province,
+        province_id=province_id,
         defaults={
             "refreshed_at": timezone.now(),
             "duration_ms": int((time.perf_counter() - started) * 1000),
@@ -180,12 +179,21 @@ def summaries_refresh(*, actor=None, province: Province) -> SummaryRefresh:
     return refresh
 
 
+@transaction.atomic
+def summaries_refresh(*, actor=None, province: Province) -> SummaryRefresh:
+    """Replace one province's summary rows with freshly computed ones and record the time."""
+    started = time.perf_counter()
+    rows, years = _build([province.pk])
+    return _store(province.pk, rows.rows.get(province.pk, []), years.get(province.pk), started)
+
+
 def summaries_refresh_all(*, actor=None) -> int:
-    """Every province with an active centre (or with institutions); one transaction each."""
-    count = 0
-    for province in Province.objects.filter(
-        Q(centre_active=True) | Q(institutions__isnull=False)
-    ).distinct():
-        summaries_refresh(actor=actor, province=province)
-        count += 1
-    return count
+    """Every province with institutions, from one pass over the data; each province's rows are
+    replaced in its own transaction."""
+    started = time.perf_counter()
+    rows, years = _build(None)
+    province_ids = sorted({info[0] for info in rows.institutions.values()})
+    for province_id in province_ids:
+        with transaction.atomic():
+            _store(province_id, rows.rows.get(province_id, []), years.get(province_id), started)
+    return len(province_ids)

@@ -113,3 +113,23 @@ def test_each_chart_downloads_its_numbers_as_formula_safe_xlsx(demo, client):
     client.force_login(users["chiangmai"])
     assert client.get(reverse("reports:dashboard_export", args=["courses_field"]),
                       {"province": "lamphun"}).status_code == 404  # fmt: skip
+
+
+def test_the_national_one_pass_refresh_gives_the_same_rows_as_a_provinces_own(demo):
+    from reports.dashboard.services import summaries_refresh_all
+
+    _users, round_ = demo
+    province = round_.province
+
+    def snapshot():
+        return sorted(
+            SummaryRow.objects.filter(province=province).values_list(
+                "institution_id", "dimension", "key", "count", "value"
+            )
+        )
+
+    own = snapshot()
+    assert own
+    assert summaries_refresh_all() >= 2  # Lamphun and Chiang Mai have institutions
+    assert snapshot() == own
+    assert SummaryRefresh.objects.count() >= 2
