@@ -188,3 +188,25 @@ def national_table() -> tuple[list, list[dict]]:
         )
     headers = [str(label) for _c, label, *_rest in NATIONAL_COLUMNS]
     return headers, rows
+
+
+def coverage_by_institution(
+    province: Province, *, district: str = "", institution_id: int | None = None, limit: int = 50
+) -> list[dict]:
+    """Equivalence coverage per institution, lowest first (the ones to work on), one query."""
+    per_institution: dict[int, dict] = {}
+    rows = (
+        _filtered(province, district, institution_id)
+        .filter(dimension="coverage")
+        .values_list("institution_id", "institution__name_th", "key", "count")
+    )
+    for pk, name, key, count in rows:
+        entry = per_institution.setdefault(pk, {"name": name, "approved": 0, "mapped": 0})
+        entry[key] = entry.get(key, 0) + count
+    result = []
+    for entry in per_institution.values():
+        if entry["approved"]:
+            entry["percent"] = round(100 * entry["mapped"] / entry["approved"], 1)
+            result.append(entry)
+    result.sort(key=lambda e: (e["percent"], e["name"]))
+    return result[:limit]

@@ -73,6 +73,9 @@ def dashboard(request):
             "institution": institution,
             "charts": charts,
             "chart_data": {c.dimension: c.as_json() for c in charts},
+            "coverage_rows": selectors.coverage_by_institution(
+                province, district=district, institution_id=institution.pk if institution else None
+            ),
             "districts": selectors.districts(province) if not district else [],
             "institutions": selectors.institutions(province, district)
             if district and not institution

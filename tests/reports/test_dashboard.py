@@ -75,12 +75,17 @@ def test_a_refresh_replaces_the_rows_and_drill_down_narrows_them(demo):
 def test_centre_staff_see_their_province_and_nobody_else_does(
     demo, client, django_assert_max_num_queries
 ):
-    users, _round = demo
+    users, round_ = demo
     client.force_login(users["centre"])
     with django_assert_max_num_queries(12):
         page = client.get(reverse("reports:dashboard"))
     assert page.status_code == 200 and page.text.count('data-testid="chart-card"') == 9
     assert 'data-testid="as-of"' in page.text
+    assert 'data-testid="coverage-by-institution"' in page.text
+    lowest = selectors.coverage_by_institution(round_.province)
+    assert [r["percent"] for r in lowest] == sorted(r["percent"] for r in lowest)
+    approved = Course.objects.filter(institution__province=round_.province, status="approved")
+    assert sum(r["approved"] for r in lowest) == approved.count()
     with django_assert_max_num_queries(12):
         district = client.get(
             reverse("reports:dashboard"), {"province": "lamphun", "district": "ลี้"}
