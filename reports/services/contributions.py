@@ -24,13 +24,13 @@ class StaleVersion(ReportsError):
 
 def _lock(contribution: AgencyContribution) -> AgencyContribution:
     contribution = (
-        AgencyContribution.objects.select_for_update()
+        AgencyContribution.objects.select_for_update(of=("self",))
         .select_related("round", "institution")
         .get(pk=contribution.pk)
     )
     # The round's row is locked too, so a lock and a save cannot interleave.
     contribution.round = (
-        InspectionRound.objects.select_for_update()
+        InspectionRound.objects.select_for_update(of=("self",))
         .select_related("locked_by", "focus_point")
         .get(pk=contribution.round_id)
     )

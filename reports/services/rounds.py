@@ -43,7 +43,7 @@ def ensure_unlocked(round_: InspectionRound) -> None:
 
 def _lock_row(round_: InspectionRound) -> InspectionRound:
     return (
-        InspectionRound.objects.select_for_update()
+        InspectionRound.objects.select_for_update(of=("self",))
         .select_related("locked_by", "province")
         .get(pk=round_.pk)
     )
