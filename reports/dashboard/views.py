@@ -3,20 +3,28 @@ every province, a province-by-province table, and any province's dashboard."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditbank.documents.xlsx import SafeWorkbook, write_rows
+from creditbank.pagination import count_version
 from institutions.models import Institution, Province
 from institutions.scoping import scope_for
 
+from ..models import SummaryRefresh
 from . import selectors
 from .services import DIMENSIONS
 
@@ -47,15 +55,59 @@ def _filters(request, province):
     return district, institution
 
 
+BODY_CACHE_SECONDS = 3600
+
+
+def _province_and_refresh(request):
+    """The province asked for (None: the national overview) and its last refresh, in one query
+    for centre staff on their own dashboard."""
+    scope = scope_for(request.user)
+    if not request.GET.get("province") and not scope.is_national and scope.centre_province_ids:
+        province_id = min(scope.centre_province_ids)
+        refresh = (
+            SummaryRefresh.objects.select_related("province")
+            .filter(province_id=province_id)
+            .first()
+        )
+        if refresh is not None:
+            return refresh.province, refresh
+        return Province.objects.get(pk=province_id), None
+    province = _province_for(request)
+    return province, (selectors.refresh_of(province) if province else None)
+
+
 @login_required
 def dashboard(request):
-    province = _province_for(request)
+    province, refresh = _province_and_refresh(request)
     if province is None:
         headers, rows = selectors.national_table()
         return render(
             request, "reports/dashboard/national.html", {"headers": headers, "rows": rows}
         )
     district, institution = _filters(request, province)
+    is_national = scope_for(request.user).is_national
+    # The body only changes when the summaries are refreshed: cached under their time.
+    cache_key = "dashboard:{}:{}:{}:{}:{}:{}:{}".format(
+        province.pk,
+        hashlib.sha256(district.encode()).hexdigest()[:12],
+        institution.pk if institution else 0,
+        refresh.refreshed_at.timestamp() if refresh else 0,
+        get_language(),
+        int(is_national),
+        count_version("institutions"),
+    )
+    body = cache.get(cache_key)
+    if body is None:
+        body = _dashboard_body(request, province, district, institution, refresh, is_national)
+        cache.set(cache_key, body, BODY_CACHE_SECONDS)
+    return render(
+        request,
+        "reports/dashboard/dashboard.html",
+        {"province": province, "refresh": refresh, "body": mark_safe(body)},  # noqa: S308
+    )
+
+
+def _dashboard_body(request, province, district, institution, refresh, is_national) -> str:
     charts = selectors.charts(
         province, district=district, institution_id=institution.pk if institution else None
     )
@@ -64,9 +116,8 @@ def dashboard(request):
         query["district"] = district
     if institution:
         query["institution"] = institution.pk
-    return render(
-        request,
-        "reports/dashboard/dashboard.html",
+    return render_to_string(
+        "reports/dashboard/_body.html",
         {
             "province": province,
             "district": district,
@@ -80,9 +131,9 @@ def dashboard(request):
             "institutions": selectors.institutions(province, district)
             if district and not institution
             else [],
-            "refresh": selectors.refresh_of(province),
+            "refresh": refresh,
             "query": urlencode(query),
-            "is_national": scope_for(request.user).is_national,
+            "is_national": is_national,
         },
     )
 
