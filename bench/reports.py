@@ -23,8 +23,8 @@ Targets: dashboard ratio ≥ 0.5; report overhead ≤ 1.5.
 from __future__ import annotations
 
 import argparse
-import re
 import os
+import re
 import signal
 import statistics
 import sys
