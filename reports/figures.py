@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,18 +92,22 @@ def institutions_covered(agency: Institution):
 
 def ledger_figures(scopes: dict, *, on: dt.date | None = None) -> dict:
     """``{scope key: (learners with banked credits, credits banked, credits transferred)}`` for
-    several sets of institution ids, from ONE pass over the ledger (the entries of the union of
-    the sets, summed per institution and learner), so a report with many agencies reads the
-    ledger once, not three times per agency."""
+    several sets of institution ids, from ONE pass over the ledger: the counted entries of the
+    union of the sets, summed per institution and learner in the database, then added up per
+    scope here (distinct learners cannot be summed across institutions, hence the pairs)."""
     on = on or timezone.localdate()
     everything = sorted(set().union(*scopes.values())) if scopes else []
-    result = {key: [set(), Decimal(0), Decimal(0)] for key in scopes}
+    totals = {key: [set(), Decimal(0), Decimal(0)] for key in scopes}
     if everything:
+        scopes_of: dict[int, list] = {}
+        for key, ids in scopes.items():
+            for institution_id in ids:
+                scopes_of.setdefault(institution_id, []).append(totals[key])
         transfer = Q(source=SourceKind.TRANSFER)
         pairs = (
             CreditEntry.objects.filter(institution_id__in=everything)
             .counted(on)
-            .values("institution", "learner")
+            .values_list("institution", "learner")
             .annotate(
                 banked_entries=Count("pk", filter=~transfer),
                 banked=Sum("credits", filter=~transfer),
@@ -110,17 +115,18 @@ def ledger_figures(scopes: dict, *, on: dt.date | None = None) -> dict:
             )
             .order_by()
         )
-        members = scopes
-        for row in pairs.iterator(chunk_size=5000):
-            institution = row["institution"]
-            for key, ids in members.items():
-                if institution in ids:
-                    totals = result[key]
-                    if row["banked_entries"]:
-                        totals[0].add(row["learner"])
-                    totals[1] += row["banked"] or 0
-                    totals[2] += row["transferred"] or 0
-    return {key: (len(v[0]), v[1], v[2]) for key, v in result.items()}
+        with transaction.atomic():  # a plain server-side cursor (no WITH HOLD copy)
+            for institution, learner, banked_entries, banked, transferred in pairs.iterator(
+                chunk_size=10_000
+            ):
+                for scope in scopes_of.get(institution, ()):
+                    if banked_entries:
+                        scope[0].add(learner)
+                    if banked:
+                        scope[1] += banked
+                    if transferred:
+                        scope[2] += transferred
+    return {key: (len(v[0]), v[1], v[2]) for key, v in totals.items()}
 
 
 def figure_set(
