@@ -27,7 +27,9 @@ import os
 import re
 import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -161,6 +163,15 @@ def report_round(province, office):
     return round_
 
 
+def _page_count(data: bytes) -> int:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return int(match.group(1)) if match else 0
+
+
 def report_overhead(round_, user, runs: int) -> tuple[float, float, int]:
     from creditbank.documents.jobs import document_render
     from creditbank.documents.pdf import render_pdf
@@ -184,7 +195,7 @@ def report_overhead(round_, user, runs: int) -> tuple[float, float, int]:
         started = time.perf_counter()
         data = render_pdf(html)
         renders.append(time.perf_counter() - started)
-        pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+        pages = _page_count(data)
         document.file.delete(save=False)
     return statistics.median(jobs), statistics.median(renders), pages
 
