@@ -183,6 +183,12 @@ def build(
             rows.append((str(label), values))
         local_as_of = timezone.localtime(figures.as_of)
         when = f"{format_date(local_as_of.date())} เวลา {local_as_of:%H:%M} น."
+        if figures.ledger_as_of:
+            ledger_as_of = timezone.localtime(figures.ledger_as_of)
+            when += (
+                f" (ผู้เรียนและหน่วยกิต ณ {format_date(ledger_as_of.date())} "
+                f"เวลา {ledger_as_of:%H:%M} น.)"
+            )
         figure_table = FigureTable(
             title=d(FIGURES_TITLE.format(when=when)), columns=columns, legend=legend, rows=rows
         )

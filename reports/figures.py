@@ -78,6 +78,8 @@ class RoundFigures:
     academic_year: int
     province: FigureSet
     agencies: list[FigureSet]
+    # Learners and credits come from the dashboard's summaries when the province has them.
+    ledger_as_of: dt.datetime | None = None
 
     def for_agency(self, institution_id: int) -> FigureSet | None:
         return next((f for f in self.agencies if f.agency and f.agency.pk == institution_id), None)
@@ -127,6 +129,54 @@ def ledger_figures(scopes: dict, *, on: dt.date | None = None) -> dict:
                     if transferred:
                         scope[2] += transferred
     return {key: (len(v[0]), v[1], v[2]) for key, v in totals.items()}
+
+
+def summary_ledger(round_, scopes: dict, agencies: dict):
+    """The ledger figures of every scope from the province's dashboard summaries (kept by the
+    hourly refresh), or None when the province has none. Scopes the summaries cannot answer
+    (an agency that is not an office of the province) are left out for the live pass."""
+    from .dashboard.services import SCOPED_OFFICE_KINDS
+    from .models import SummaryRefresh, SummaryRow
+
+    refresh = SummaryRefresh.objects.filter(province_id=round_.province_id).first()
+    if refresh is None:
+        return None, None
+    banked, transferred, office_learners = {}, {}, {}
+    rows = (
+        SummaryRow.objects.filter(
+            province_id=round_.province_id,
+            dimension__in=["learners_month", "transfers", "scope_learners"],
+        )
+        .values_list("institution", "dimension", "key")
+        .annotate(n=Sum("count"), v=Sum("value"))
+        .order_by()
+    )
+    for institution, dimension, key, count, value in rows:
+        if dimension == "learners_month":
+            banked[institution] = banked.get(institution, Decimal(0)) + (value or 0)
+        elif dimension == "transfers" and key == "credits":
+            transferred[institution] = transferred.get(institution, Decimal(0)) + (value or 0)
+        elif dimension == "scope_learners":
+            office_learners[institution] = count or 0
+    result = {}
+    for key, ids in scopes.items():
+        agency = agencies.get(key)
+        if key == "province" or (agency and agency.kind == Institution.Kind.PROVINCIAL_OFFICE):
+            learners = refresh.learners
+        elif (
+            agency
+            and agency.kind in SCOPED_OFFICE_KINDS
+            and agency.province_id == round_.province_id
+        ):
+            learners = office_learners.get(agency.pk, 0)
+        else:
+            continue
+        result[key] = (
+            learners,
+            sum((banked.get(i, Decimal(0)) for i in ids), Decimal(0)),
+            sum((transferred.get(i, Decimal(0)) for i in ids), Decimal(0)),
+        )
+    return result, refresh.refreshed_at
 
 
 def figure_set(
@@ -210,7 +260,12 @@ def round_figures(round_, *, on: dt.date | None = None) -> RoundFigures:
             scopes[agency.pk] = {pk for pk, path in paths if path.startswith(agency.tree_path)}
             if agency.province_id != round_.province_id:  # an agency serving two provinces
                 scopes[agency.pk] |= set(institutions_covered(agency).values_list("pk", flat=True))
-    ledger = ledger_figures(scopes, on=on)
+    agencies_by_key = {c.institution.pk: c.institution for c in contributions}
+    ledger, ledger_as_of = summary_ledger(round_, scopes, agencies_by_key)
+    ledger = ledger or {}
+    missing = {key: ids for key, ids in scopes.items() if key not in ledger}
+    if missing:
+        ledger.update(ledger_figures(missing, on=on))
     province = figure_set(
         Institution.objects.filter(province_id=round_.province_id),
         academic_year=academic_year,
@@ -228,5 +283,9 @@ def round_figures(round_, *, on: dt.date | None = None) -> RoundFigures:
         for contribution in contributions
     ]
     return RoundFigures(
-        as_of=timezone.now(), academic_year=academic_year, province=province, agencies=agencies
+        as_of=timezone.now(),
+        academic_year=academic_year,
+        province=province,
+        agencies=agencies,
+        ledger_as_of=ledger_as_of,
     )

@@ -22,7 +22,7 @@ from institutions.models import Institution, Province
 from learners.models import CreditEntry, SourceKind, TransferRequest
 from skills.models import Certificate
 
-from ..models import SummaryRefresh, SummaryRow
+from ..models import AgencyScope, SummaryRefresh, SummaryRow
 
 # The charts, in the order the page shows them.
 DIMENSIONS = (
@@ -46,12 +46,13 @@ class _Collector:
         institutions = Institution.objects.filter(province__isnull=False)
         if province_ids is not None:
             institutions = institutions.filter(province_id__in=province_ids)
-        self.institutions = {
-            pk: (province_id, district, kind, active)
-            for pk, province_id, district, kind, active in institutions.values_list(
-                "pk", "province_id", "district", "kind", "active"
-            )
-        }
+        self.institutions = {}
+        self.paths = {}
+        for pk, province_id, district, kind, active, path in institutions.values_list(
+            "pk", "province_id", "district", "kind", "active", "tree_path"
+        ):
+            self.institutions[pk] = (province_id, district, kind, active)
+            self.paths[pk] = path
         self.rows: dict[int, list[SummaryRow]] = defaultdict(list)
 
     def add(self, institution_id, dimension, key, count=0, value=None):
@@ -164,7 +165,55 @@ def _build(province_ids: list[int] | None) -> tuple[_Collector, dict[int, int]]:
     return rows, years
 
 
-def _store(province_id: int, rows: list[SummaryRow], year, started: float) -> SummaryRefresh:
+# Offices whose report figures cover the institutions below them (the provincial office's cover
+# the whole province, which SummaryRefresh.learners holds).
+SCOPED_OFFICE_KINDS = Institution.OFFICE_KINDS - {
+    Institution.Kind.PROVINCIAL_OFFICE,
+    Institution.Kind.NATIONAL_OFFICE,
+}
+
+
+def _scopes(rows: _Collector) -> list[AgencyScope]:
+    """(office, institution) for every office and each institution under it, from the tree paths."""
+    offices = {pk for pk, info in rows.institutions.items() if info[2] in SCOPED_OFFICE_KINDS}
+    scopes = []
+    for pk, path in rows.paths.items():
+        for ancestor in path.strip("/").split("/"):
+            if ancestor.isdigit() and int(ancestor) in offices:
+                scopes.append(
+                    AgencyScope(
+                        office_id=int(ancestor),
+                        institution_id=pk,
+                        province_id=rows.institutions[pk][0],
+                    )
+                )
+    return scopes
+
+
+def _learner_counts(province_ids: list[int] | None):
+    """Distinct learners with banked credits per office and per province (grouped in the
+    database: they cannot be added up from per-institution rows)."""
+    banked = CreditEntry.objects.counted().exclude(source=SourceKind.TRANSFER)
+    per_office = dict(
+        banked.filter(_in_scope(province_ids, "institution__agency_scopes__"))
+        .values("institution__agency_scopes__office")
+        .annotate(n=Count("learner", distinct=True))
+        .order_by()
+        .values_list("institution__agency_scopes__office", "n")
+    )
+    per_province = dict(
+        banked.filter(_in_scope(province_ids))
+        .values("institution__province")
+        .annotate(n=Count("learner", distinct=True))
+        .order_by()
+        .values_list("institution__province", "n")
+    )
+    return per_office, per_province
+
+
+def _store(
+    province_id: int, rows: list[SummaryRow], year, started: float, learners: int = 0
+) -> SummaryRefresh:
     SummaryRow.objects.filter(province_id=province_id).delete()
     SummaryRow.objects.bulk_create(rows, batch_size=5000)
     refresh, _ = SummaryRefresh.objects.update_or_create(
@@ -174,26 +223,44 @@ def _store(province_id: int, rows: list[SummaryRow], year, started: float) -> Su
             "duration_ms": int((time.perf_counter() - started) * 1000),
             "rows": len(rows),
             "academic_year": year,
+            "learners": learners,
         },
     )
     return refresh
 
 
-@transaction.atomic
+def _refresh(province_ids: list[int] | None) -> list[SummaryRefresh]:
+    started = time.perf_counter()
+    rows, years = _build(province_ids)
+    scopes = _scopes(rows)
+    targets = province_ids or sorted({info[0] for info in rows.institutions.values()})
+    with transaction.atomic():
+        AgencyScope.objects.filter(province_id__in=targets).delete()
+        AgencyScope.objects.bulk_create(scopes, batch_size=5000)
+    per_office, per_province = _learner_counts(province_ids)
+    for office, count in per_office.items():
+        rows.add(office, "scope_learners", "learners", count)
+    refreshes = []
+    for province_id in targets:
+        with transaction.atomic():
+            refreshes.append(
+                _store(
+                    province_id,
+                    rows.rows.get(province_id, []),
+                    years.get(province_id),
+                    started,
+                    per_province.get(province_id, 0),
+                )
+            )
+    return refreshes
+
+
 def summaries_refresh(*, actor=None, province: Province) -> SummaryRefresh:
     """Replace one province's summary rows with freshly computed ones and record the time."""
-    started = time.perf_counter()
-    rows, years = _build([province.pk])
-    return _store(province.pk, rows.rows.get(province.pk, []), years.get(province.pk), started)
+    return _refresh([province.pk])[0]
 
 
 def summaries_refresh_all(*, actor=None) -> int:
     """Every province with institutions, from one pass over the data; each province's rows are
     replaced in its own transaction."""
-    started = time.perf_counter()
-    rows, years = _build(None)
-    province_ids = sorted({info[0] for info in rows.institutions.values()})
-    for province_id in province_ids:
-        with transaction.atomic():
-            _store(province_id, rows.rows.get(province_id, []), years.get(province_id), started)
-    return len(province_ids)
+    return len(_refresh(None))

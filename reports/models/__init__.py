@@ -1,4 +1,4 @@
-from .dashboard import SummaryRefresh, SummaryRow
+from .dashboard import AgencyScope, SummaryRefresh, SummaryRow
 from .forms import FocusPoint, FocusSubPoint, InspectionPolicy
 from .rounds import (
     Activity,
@@ -11,6 +11,7 @@ from .rounds import (
 __all__ = [
     "Activity",
     "AgencyContribution",
+    "AgencyScope",
     "FocusPoint",
     "FocusSubPoint",
     "InspectionPolicy",

@@ -48,6 +48,9 @@ class SummaryRefresh(models.Model):
     refreshed_at = models.DateTimeField(_("as of"))
     duration_ms = models.PositiveIntegerField(_("took (ms)"), default=0)
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    learners = models.PositiveIntegerField(
+        _("learners with banked credits in the province"), default=0
+    )
     academic_year = models.PositiveIntegerField(
         _("academic year of the collection figures"), null=True, blank=True
     )
@@ -58,3 +61,31 @@ class SummaryRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province} @ {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class AgencyScope(models.Model):
+    """Which institutions an office (area office, vocational or NFE office…) speaks for, kept
+    with the summaries so one grouped query counts each office's distinct learners."""
+
+    office = models.ForeignKey(
+        Institution, verbose_name=_("office"), on_delete=models.CASCADE, related_name="+"
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="agency_scopes",
+    )
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("agency scope")
+        verbose_name_plural = _("agency scopes")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "institution"], name="agency_scope_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} ⊇ {self.institution_id}"

@@ -107,3 +107,37 @@ def test_an_agency_counts_only_the_institutions_under_it(demo):
     )
     # The labour skill test centre is not under the vocational office.
     assert vec.values["test_sessions"] == 0 < figures.province.values["test_sessions"]
+
+
+def test_learners_and_credits_come_from_the_summaries_as_of_their_refresh(demo):
+    from reports.dashboard.services import summaries_refresh
+    from reports.models import SummaryRefresh
+
+    _users, round_ = demo
+    area1 = Institution.objects.get(code="LPN-PESA1")
+    under = set(
+        Institution.objects.filter(tree_path__startswith=area1.tree_path).values_list(
+            "pk", flat=True
+        )
+    )
+    live = [e for e in CreditEntry.objects.all()
+            if e.institution_id in under and _counted(e) and e.source != "transfer"]  # fmt: skip
+    figures = round_figures(round_)
+    assert figures.ledger_as_of == SummaryRefresh.objects.get(province=round_.province).refreshed_at
+    values = figures.for_agency(area1.pk).values
+    assert values["learners"] == len({e.learner_id for e in live}) > 0
+    assert values["credits_banked"] == sum((e.credits for e in live), Decimal(0))
+
+    # A new entry shows once the summaries are refreshed (hourly, or "refresh now").
+    from learners.models import Learner
+
+    from ..learners.factories import make_entry
+
+    course = Course.objects.filter(institution_id__in=under, status="approved").first()
+    newcomer = Learner.objects.exclude(pk__in=[e.learner_id for e in live]).first()
+    make_entry(newcomer, course, "4")
+    assert round_figures(round_).for_agency(area1.pk).values["learners"] == values["learners"]
+    summaries_refresh(province=round_.province)
+    refreshed = round_figures(round_).for_agency(area1.pk).values
+    assert refreshed["learners"] == values["learners"] + 1
+    assert refreshed["credits_banked"] == values["credits_banked"] + course.credits
