@@ -182,6 +182,16 @@ PARTS = {
 }
 
 
+def ensure_form_2567() -> None:
+    """The 2567 form's rows, as its data migration writes them (a test database that was
+    flushed between tests no longer has them)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("reports.migrations.0002_form_2567").load(apps, None)
+
+
 def _agency(code: str) -> Institution:
     return Institution.objects.get(code=SESA if code == "LPN-SESA" else code)
 
@@ -217,6 +227,7 @@ def _load_round():
             if key:
                 logged[key] = activity
 
+    ensure_form_2567()
     policy = InspectionPolicy.objects.get(code="reduce-burden")
     round_ = rounds.round_create(
         actor=None,

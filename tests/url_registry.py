@@ -281,12 +281,14 @@ def _skills_pk(key):
 
 
 def _round(world):
+    from reports.demo import ensure_form_2567
     from reports.models import FocusPoint, InspectionRound
     from reports.services import rounds
 
     existing = InspectionRound.objects.filter(province=world.province_a).first()
     if existing:
         return existing
+    ensure_form_2567()
     focus = FocusPoint.objects.get(number="2.4")
     return rounds.round_create(
         actor=None, filing_office=world.peo_a, fiscal_year=2567, number=1, policy=focus.policy,
