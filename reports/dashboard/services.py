@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from courses.models import Course
+from creditbank.pagination import bump_count_version
 from equivalence.models import EquivalenceMapping, MappingCourse
 from institutions.models import Institution, Province
 from learners.models import CreditEntry, SourceKind, TransferRequest
@@ -241,6 +242,8 @@ def _refresh(province_ids: list[int] | None) -> list[SummaryRefresh]:
     for office, count in per_office.items():
         rows.add(office, "scope_learners", "learners", count)
     refreshes = []
+    # Cached dashboard pages are keyed by this version: they change once the new rows commit.
+    transaction.on_commit(lambda: bump_count_version("dashboard"))
     for province_id in targets:
         with transaction.atomic():
             refreshes.append(
