@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from creditbank.documents.jobs import document_request
 from creditbank.documents.pdf import render_pdf
 from creditbank.documents.xlsx import SafeWorkbook, write_rows
-from creditbank.thai import to_thai_digits
 
 from .. import content as report_content
 from ..models import InspectionRound, RoundDocument
@@ -132,7 +131,3 @@ def render(round_: InspectionRound, *, fmt: str, thai_digits: bool = True, progr
         data = report_pdf(round_, thai_digits=thai_digits, progress=progress)
         content_type = "application/pdf"
     return report_filename(round_, fmt), content_type, data
-
-
-def digits(text: str, thai_digits: bool) -> str:
-    return to_thai_digits(text) if thai_digits else text

@@ -126,9 +126,7 @@ def round_detail(request, pk):
         "institution", "updated_by", "submitted_by"
     )
     if not is_centre:
-        parts = parts.filter(
-            institution__in=Institution.objects.filter(scope_for(request.user).q()).values("pk")
-        )
+        parts = parts & AgencyContribution.objects.for_user(request.user)
     parts = list(parts.annotate(block_count=Count("blocks")).order_by("position", "pk"))
     documents = []
     if is_centre:
