@@ -99,6 +99,22 @@ _FINGERPRINT = struct.Struct(f"{len(COMPARED_FIELDS)}q")
 END_OF_TABLE = object()
 MAX_SHAPES = 20_000
 _NUMBER_KEYS = ("credits", "hours", "nqf_level", "academic_year")
+_OPTIONAL_TEXTS = (("name_en", 200), ("description", 5000), ("learning_outcomes", 5000),
+                   ("occupational_field", 100), ("term", 10))  # fmt: skip
+
+
+def _getter(positions: list[int]):
+    """The cells at ``positions`` of a row, always as a tuple."""
+    if not positions:
+        return lambda raw: ()
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda raw: (raw[position],)
+    return itemgetter(*positions)
+
+
+def _blank(value) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
 
 
 @dataclass(slots=True)
@@ -150,25 +166,38 @@ def validate_rows(
 class RowChecker:
     """Validates data rows one at a time; remembers the natural keys seen for duplicates.
 
-    Written for speed (it runs once per row of files of up to 100,000 rows): the mapped cells
-    are fetched with one ``itemgetter`` call, texts are kept in a list indexed by column, and
-    everything the level, group, type and number cells say is worked out once per distinct
-    combination (``_shape``) and reused for the rows alike.
+    Written for speed (it runs once per row of files of up to 100,000 rows): the mapped text
+    cells and number cells are fetched with one ``itemgetter`` call each, texts are kept in a
+    list indexed by column, and everything the level, group, type and number cells say is
+    worked out once per distinct combination (``_shape``) and reused for the rows alike. A
+    row's ``data`` holds only the values it has (what the preview stores).
     """
 
     def __init__(self, mapping: dict[int, str], *, institution, default_year: int):
-        self.positions = sorted(mapping.items())
-        self.keys = [key for _position, key in self.positions]
+        positions = sorted(mapping.items())
         self.width = max(mapping) + 1
-        self.getter = itemgetter(*[position for position, _key in self.positions])
-        if len(self.positions) == 1:
-            single = self.getter
-            self.getter = lambda raw: (single(raw),)
-        index = {key: i for i, key in enumerate(self.keys)}
+        self.text_keys = [key for _p, key in positions if key not in _NUMBER_KEYS]
+        number_keys = [key for _p, key in positions if key in _NUMBER_KEYS]
+        self.text_getter = _getter([p for p, key in positions if key not in _NUMBER_KEYS])
+        self.number_getter = _getter([p for p, key in positions if key in _NUMBER_KEYS])
         # Unmapped columns read an empty text (and a None number) from the end of the lists.
-        blank = len(self.keys)
-        self.at = {key: index.get(key, blank) for key in COLUMN_BY_KEY}
-        self.limited = [(index[key], LIMITS[key], key) for key in self.keys if key in LIMITS]
+        text_at = {key: i for i, key in enumerate(self.text_keys)}
+        number_at = {key: i for i, key in enumerate(number_keys)}
+        blank_text, blank_number = len(self.text_keys), len(number_keys)
+        (self.i_code, self.i_name_th, self.i_level, self.i_group, self.i_type,
+         self.i_institution) = (
+            text_at.get(key, blank_text)
+            for key in ("code", "name_th", "level", "subject_group", "course_type",
+                        "institution_code")
+        )  # fmt: skip
+        self.i_credits, self.i_hours, self.i_nqf, self.i_year = (
+            number_at.get(key, blank_number) for key in _NUMBER_KEYS
+        )
+        self.limited = [(text_at[key], LIMITS[key], key) for key in self.text_keys if key in LIMITS]
+        # Texts kept (cut to the field's size) only when the row has them.
+        self.optional = [
+            (text_at[key], key, size) for key, size in _OPTIONAL_TEXTS if key in text_at
+        ]
         self.own_codes = {institution.code.upper(), (institution.ministry_code or "-").upper()}
         self.default_year = default_year
         self.seen: dict[tuple[str, int], int] = {}
@@ -188,12 +217,8 @@ class RowChecker:
 
     def check(self, raw: list, row_number: int):
         """The row's result; ``None`` for a blank row, ``END_OF_TABLE`` for a note under it."""
-        if len(raw) >= self.width:
-            values = [*self.getter(raw), None]
-        else:
-            length = len(raw)
-            values = [raw[p] if p < length else None for p, _key in self.positions]
-            values.append(None)
+        if len(raw) < self.width:
+            raw = [*raw, *[None] * (self.width - len(raw))]
         texts = [
             (v.strip() if v.isascii() else _NFC("NFC", v).strip())
             if v.__class__ is str
@@ -202,21 +227,24 @@ class RowChecker:
             else str(int(v))
             if v.__class__ is float and v.is_integer()
             else clean_text(v)
-            for v in values
+            for v in self.text_getter(raw)
         ]
-        if not any(texts):
+        texts.append("")
+        numbers = self.number_getter(raw)
+        if not any(texts) and all(_blank(v) for v in numbers):
             return None
-        at = self.at
-        if not texts[at["name_th"]] and sum(1 for v in raw if v not in (None, "")) == 1:
+        name_th = texts[self.i_name_th]
+        if not name_th and sum(1 for v in raw if v not in (None, "")) == 1:
             return END_OF_TABLE  # a lone cell under the table is a note ("หมายเหตุ: …")
         result = RowResult(row_number)
-        if _CONTROL_CHARS.search("\n".join(texts)):
+        joined = "".join(texts)
+        if not joined.isprintable() and _CONTROL_CHARS.search(joined):
             self._control_characters(result, texts)
         else:
             for i, limit, key in self.limited:
                 if len(texts[i]) > limit:
                     result.error(key, _too_long(key, limit))
-        institution_code = texts[at["institution_code"]]
+        institution_code = texts[self.i_institution]
         if institution_code and institution_code.upper() not in self.own_codes:
             result.error(
                 "institution_code",
@@ -224,7 +252,7 @@ class RowChecker:
                 % {"code": institution_code},
             )
 
-        code = _normalise_code(texts[at["code"]])
+        code = _normalise_code(texts[self.i_code])
         letter = level_digit = type_digit = None
         match = BASIC_CODE.match(code)
         if match:
@@ -236,17 +264,17 @@ class RowChecker:
             kind = "other" if code else "none"
         if not code:
             result.error("code", _("The course code is missing."))
-        name_th = texts[at["name_th"]][:200]
         if not name_th:
             result.error("name_th", _("The course name is missing."))
 
-        level_text = texts[at["level"]]
-        group_text = texts[at["subject_group"]]
-        type_text = texts[at["course_type"]]
-        credits = values[at["credits"]]
-        hours = values[at["hours"]]
-        nqf = values[at["nqf_level"]]
-        year = values[at["academic_year"]]
+        numbers = (*numbers, None)
+        credits = numbers[self.i_credits]
+        hours = numbers[self.i_hours]
+        nqf = numbers[self.i_nqf]
+        year = numbers[self.i_year]
+        level_text = texts[self.i_level]
+        group_text = texts[self.i_group]
+        type_text = texts[self.i_type]
         shape_key = (kind, letter, level_digit, type_digit, level_text, group_text, type_text,
                      credits.__class__, credits, hours.__class__, hours, nqf.__class__, nqf,
                      year.__class__, year)  # fmt: skip
@@ -259,42 +287,32 @@ class RowChecker:
                                 group_text, type_text, credits, hours, nqf, year)  # fmt: skip
             if shape_key is not None and shape[-1] and len(self.shapes) < MAX_SHAPES:
                 self.shapes[shape_key] = shape
-        (level, subject_group, course_type, credits_text, hours, nqf, year, messages, failed,
-         _reusable) = shape  # fmt: skip
+        values, year, messages, failed, _reusable = shape
         if messages:
             result.messages.extend(messages)
             if failed:
                 result.has_errors = True
-        result.data = {
-            "code": code,
-            "name_th": name_th,
-            "name_en": texts[at["name_en"]][:200],
-            "description": texts[at["description"]][:5000],
-            "learning_outcomes": texts[at["learning_outcomes"]][:5000],
-            "occupational_field": texts[at["occupational_field"]][:100],
-            "term": texts[at["term"]][:10],
-            "level": level,
-            "subject_group": subject_group,
-            "course_type": course_type,
-            "credits": credits_text,
-            "hours": hours,
-            "nqf_level": nqf,
-            "academic_year": year,
-        }
         if code:
-            key = (code, year)
-            seen = self.seen.setdefault(key, row_number)
+            data = {"code": code, "name_th": name_th[:200], **values} if name_th else {
+                "code": code, **values}  # fmt: skip
+            seen = self.seen.setdefault((code, year), row_number)
             if seen != row_number:
                 result.error(
                     "code",
                     _("Duplicate: row %(row)s already has %(code)s for this academic year.")
                     % {"row": seen, "code": code},
                 )
+        else:
+            data = {"name_th": name_th[:200], **values} if name_th else {**values}
+        for i, key, size in self.optional:
+            if texts[i]:
+                data[key] = texts[i][:size]
+        result.data = data
         return result
 
     def _control_characters(self, result: RowResult, texts: list) -> None:
         """Flag (and strip) control characters; check the lengths of the original texts."""
-        for i, key in enumerate(self.keys):
+        for i, key in enumerate(self.text_keys):
             text = texts[i]
             if _CONTROL_CHARS.search(text):
                 result.error(
@@ -314,6 +332,12 @@ class RowChecker:
         """
         result = RowResult(0)
         cacheable = True
+        for key, value in zip(_NUMBER_KEYS, (credits_value, hours_value, nqf_value, year_value),
+                              strict=True):  # fmt: skip
+            if value.__class__ is str and _CONTROL_CHARS.search(value):
+                result.error(
+                    key, _("%(column)s contains control characters.") % {"column": _label(key)}
+                )
         code_level = code_group = code_type = None
         if kind == "basic":
             code_level = LEVEL_BY_DIGIT[level_digit]
@@ -405,18 +429,17 @@ class RowChecker:
             result.error(
                 "academic_year", _("%(value)s is not a plausible academic year.") % {"value": year}
             )
-        return (
-            level or "",
-            subject_group,
-            course_type or (code_type or ""),
-            str(credits) if credits is not None else "0",
-            hours,
-            nqf,
-            year,
-            tuple(result.messages),
-            result.has_errors,
-            cacheable,
-        )
+        values = {
+            "level": level,
+            "subject_group": subject_group,
+            "course_type": course_type or code_type,
+            "credits": str(credits) if credits is not None else "0",
+            "hours": hours,
+            "nqf_level": nqf,
+            "academic_year": year,
+        }
+        values = {key: value for key, value in values.items() if value not in ("", None)}
+        return values, year, tuple(result.messages), result.has_errors, cacheable
 
 
 def _too_long(key: str, limit: int) -> str:
