@@ -189,6 +189,10 @@ def main():
                 cursor.execute(
                     "DELETE FROM courses_courselistupload WHERE institution_id = %s", [existing.pk]
                 )
+                # The next import meets a table as a real first import would, not one strewn
+                # with the dead rows of this one's previous run (same keys in the indexes).
+                for table in ("courses_course", "courses_historicalcourse", "courses_uploadrow"):
+                    cursor.execute(f"VACUUM {table}")
         return existing or institution_services.institution_create(
             actor=None, code=code, name_th=code, kind="vocational_college", affiliation="ovec",
             province=Province.objects.get(slug="lamphun"),

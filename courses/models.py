@@ -199,7 +199,14 @@ class Course(models.Model):
                 condition=models.Q(status="approved"),
                 name="course_approved_level",
             ),
-            models.Index(fields=["institution", "status"]),
+            # the review queue: an office's institutions' submitted courses. Partial, so that
+            # a lookup by natural key never takes it for a cheaper way to the institution's rows
+            # (the planner did, with statistics from before a large import: a scan per row).
+            models.Index(
+                fields=["institution"],
+                condition=models.Q(status="submitted"),
+                name="course_submitted_institution",
+            ),
             models.Index(
                 fields=["curriculum"],
                 condition=models.Q(curriculum__isnull=False),
