@@ -4,7 +4,8 @@ Two paths, same results. On PostgreSQL the preview rows go in with ``COPY`` (tex
 built here in large chunks), and the confirmed upload is applied by two statements that work
 on the stored preview rows inside the database: an ``UPDATE … FROM`` the rows that match
 existing courses and an ``INSERT … SELECT`` of the others, each writing its django-simple-history
-rows in the same statement (a data-modifying CTE), so no course passes through Python. Elsewhere
+rows in the same statement (a data-modifying CTE), so no course passes through Python. Preview
+rows hold the course's values in typed columns, so those statements only copy them. Elsewhere
 (SQLite: the demo and ``make test``) the portable path does the same with the ORM in chunks:
 ``bulk_create``/``bulk_update`` and simple-history's ``bulk_history_create``.
 
@@ -29,8 +30,6 @@ from .models import Course, UploadRow
 CHUNK = 5000
 # What the preview shows of an unchanged row (nothing else of it is ever read).
 UNCHANGED_KEYS = ("code", "name_th", "credits", "hours", "academic_year")
-_TEXT_FIELDS = ("name_en", "subject_group", "course_type", "occupational_field", "term",
-                "description", "learning_outcomes")  # fmt: skip
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 if c_make_encoder is not None:  # the C encoder, built once (``encode`` builds one per call)
     _c_encoder = c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True)
@@ -48,6 +47,13 @@ def chunks(iterable, size: int = CHUNK):
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+TEXT_COLUMNS = ("code", "name_th", "name_en", "level", "subject_group", "course_type",
+                "occupational_field", "term", "description", "learning_outcomes")  # fmt: skip
+NUMBER_COLUMNS = ("credits", "hours", "nqf_level", "academic_year")
+PREVIEW_COLUMNS = ("upload_id", "row_number", "status", "change", "messages", *TEXT_COLUMNS,
+                   *NUMBER_COLUMNS, "changed_fields")  # fmt: skip
 
 
 def compact_data(result: RowResult) -> dict:
@@ -98,7 +104,7 @@ class PreviewWriter:
             return
         if self._copy is None:
             table = UploadRow._meta.db_table
-            sql = f"COPY {table} (upload_id, row_number, status, data, messages, change) FROM STDIN"
+            sql = f"COPY {table} ({', '.join(PREVIEW_COLUMNS)}) FROM STDIN"
             self._cursor = connection.cursor()
             raw = self._cursor.cursor
             self._manager = raw.copy(sql, writer=_BoundedWriter(raw))
@@ -116,20 +122,26 @@ class _BoundedWriter(QueuedLibpqWriter):
 
 
 def _create_preview_rows(upload_id: int, results: list[RowResult]) -> None:
-    UploadRow.objects.bulk_create(
-        [
+    rows = []
+    for r in results:
+        data = compact_data(r)
+        rows.append(
             UploadRow(
                 upload_id=upload_id,
                 row_number=r.row_number,
                 status=r.status,
-                data=compact_data(r),
-                messages=r.messages,
                 change=r.change,
+                messages=r.messages,
+                changed_fields=data.get("changed_fields", []),
+                **{name: data.get(name, "") for name in TEXT_COLUMNS},
+                **{name: data.get(name) for name in NUMBER_COLUMNS},
             )
-            for r in results
-        ],
-        batch_size=1000,
-    )
+        )
+    UploadRow.objects.bulk_create(rows, batch_size=1000)
+
+
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_text(json_text: str) -> str:
@@ -138,13 +150,32 @@ def _copy_text(json_text: str) -> str:
 
 
 def _copy_lines(upload_id: int, results: list[RowResult]) -> bytes:
-    """Rows in COPY text format: tab-separated, one per line."""
+    """Rows in COPY text format: tab-separated, one per line, ``\\N`` for NULL.
+
+    Texts are written as they are unless the checker saw a tab, newline, carriage return or
+    backslash in the row (``plain``); those rows have every text escaped.
+    """
     lines = []
     prefix = f"{upload_id}\t"
     for r in results:
+        data = compact_data(r)
+        get = data.get
         messages = _copy_text(_encode(r.messages)) if r.messages else "[]"
-        data = _copy_text(_encode(compact_data(r)))
-        lines.append(f"{prefix}{r.row_number}\t{r.status}\t{data}\t{messages}\t{r.change}\n")
+        changed = _encode(data["changed_fields"]) if "changed_fields" in data else "[]"
+        texts = "\t".join([get(name, "") for name in TEXT_COLUMNS])
+        if not r.plain:
+            texts = "\t".join([get(name, "").translate(_ESCAPES) for name in TEXT_COLUMNS])
+        credits, hours, nqf, year = (
+            get("credits"),
+            get("hours"),
+            get("nqf_level"),
+            get("academic_year"),
+        )
+        lines.append(
+            f"{prefix}{r.row_number}\t{r.status}\t{r.change}\t{messages}\t{texts}\t"
+            f"{_NULL if credits is None else credits}\t{_NULL if hours is None else hours}\t"
+            f"{_NULL if nqf is None else nqf}\t{_NULL if year is None else year}\t{changed}\n"
+        )
     return "".join(lines).encode()
 
 
@@ -193,32 +224,17 @@ def insert_new_courses(upload, *, actor, now) -> list[int]:
     return _portable_write(upload, actor=actor, now=now, create=True)
 
 
-# The stored preview row ``r`` read as a typed record ``d`` (absent keys are NULL).
-_RECORD = (
-    "CROSS JOIN LATERAL jsonb_to_record(r.data) AS d(code text, academic_year integer,"
-    " name_th text, name_en text, credits numeric, hours integer, level text, nqf_level smallint,"
-    " subject_group text, course_type text, occupational_field text, term text,"
-    " description text, learning_outcomes text)"
-)
-_ROWS = (
-    f"courses_uploadrow r {_RECORD} WHERE r.upload_id = %(upload)s AND r.change = ANY(%(changes)s)"
-)
+# The stored preview rows ``d`` of the upload with the given changes.
+_ROWS = "courses_uploadrow d WHERE d.upload_id = %(upload)s AND d.change = ANY(%(changes)s)"
 _SAME_COURSE = (
     "c.institution_id = %(institution)s AND c.code = d.code AND c.academic_year = d.academic_year"
 )
 
 
 def _pg_values() -> dict[str, str]:
-    """SQL for each course column, from the record ``d`` (see ``compact_data``)."""
-    values = {
-        "code": "d.code",
-        "academic_year": "d.academic_year",
-        "credits": "coalesce(d.credits, 0)",
-        "hours": "d.hours",
-        "nqf_level": "d.nqf_level",
-    }
-    for name in ("name_th", "level", *_TEXT_FIELDS):
-        values[name] = f"coalesce(d.{name}, '')"
+    """SQL for each course column, from the preview row ``d``."""
+    values = {name: f"d.{name}" for name in (*TEXT_COLUMNS, *NUMBER_COLUMNS)}
+    values["credits"] = "coalesce(d.credits, 0)"
     return values
 
 
@@ -305,14 +321,10 @@ def _run(sql, upload, actor, now, **extra) -> list[int]:
         return sorted(pk for (pk,) in cursor.fetchall())
 
 
-def course_values(data: dict) -> dict:
+def course_values(row: dict) -> dict:
     """The compared fields of a course as the model holds them, from a stored preview row."""
-    values = {name: data.get(name) for name in COMPARED_FIELDS}
-    values["credits"] = Decimal(str(data.get("credits") or "0"))
-    values["level"] = values["level"] or ""
-    values["name_th"] = values["name_th"] or ""
-    for name in _TEXT_FIELDS:
-        values[name] = values[name] or ""
+    values = {name: row[name] for name in COMPARED_FIELDS}
+    values["credits"] = Decimal(str(row["credits"] or "0"))
     return values
 
 
@@ -322,7 +334,7 @@ def _portable_write(upload, *, actor, now, create: bool) -> list[int]:
     rows = (
         UploadRow.objects.filter(upload=upload, change__in=("new", "changed"))
         .order_by("row_number")
-        .values_list("data", flat=True)
+        .values("code", "academic_year", *COMPARED_FIELDS)
     )
     done: list[int] = []
     for chunk in chunks(rows.iterator(chunk_size=CHUNK), 2000):

@@ -98,6 +98,7 @@ _NFC = unicodedata.normalize
 _FINGERPRINT = struct.Struct(f"{len(COMPARED_FIELDS)}q")
 END_OF_TABLE = object()
 MAX_SHAPES = 20_000
+MAX_HOURS = 10_000
 _NUMBER_KEYS = ("credits", "hours", "nqf_level", "academic_year")
 _OPTIONAL_TEXTS = (("name_en", 200), ("description", 5000), ("learning_outcomes", 5000),
                    ("occupational_field", 100), ("term", 10))  # fmt: skip
@@ -124,6 +125,8 @@ class RowResult:
     messages: list = field(default_factory=list)
     change: str = ""
     has_errors: bool = False
+    # no tab, newline, carriage return or backslash in any text (nothing to escape in COPY)
+    plain: bool = True
 
     def error(self, column: str, message: str):
         self.messages.append({"column": column, "message": message, "level": "error"})
@@ -238,7 +241,13 @@ class RowChecker:
             return END_OF_TABLE  # a lone cell under the table is a note ("หมายเหตุ: …")
         result = RowResult(row_number)
         joined = "".join(texts)
-        if not joined.isprintable() and _CONTROL_CHARS.search(joined):
+        controls = False
+        if not joined.isprintable():  # a tab, a newline, a zero-width space … or worse
+            result.plain = False
+            controls = _CONTROL_CHARS.search(joined) is not None
+        if "\\" in joined:
+            result.plain = False
+        if controls:
             self._control_characters(result, texts)
         else:
             for i, limit, key in self.limited:
@@ -398,6 +407,10 @@ class RowChecker:
                 )
         if hours is not None and hours < 0:
             result.error("hours", _("Hours cannot be negative."))
+        elif hours is not None and hours > MAX_HOURS:
+            result.error(
+                "hours", _("%(value)s hours is more than any course has.") % {"value": hours}
+            )
         basic = level in BASIC_EDUCATION_LEVELS
         both = credits is not None and hours is not None and credits >= 0
         if basic and both and Decimal(hours) != credits * 40:
@@ -429,14 +442,16 @@ class RowChecker:
             result.error(
                 "academic_year", _("%(value)s is not a plausible academic year.") % {"value": year}
             )
+        failed = {m["column"] for m in result.messages if m["level"] == "error"}
         values = {
             "level": level,
             "subject_group": subject_group,
             "course_type": course_type or code_type,
-            "credits": str(credits) if credits is not None else "0",
-            "hours": hours,
-            "nqf_level": nqf,
-            "academic_year": year,
+            # a number that failed its check is left out: the preview shows the message
+            "credits": None if "credits" in failed else str(credits or 0),
+            "hours": None if "hours" in failed else hours,
+            "nqf_level": None if "nqf_level" in failed else nqf,
+            "academic_year": None if "academic_year" in failed else year,
         }
         values = {key: value for key, value in values.items() if value not in ("", None)}
         return values, year, tuple(result.messages), result.has_errors, cacheable

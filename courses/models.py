@@ -326,11 +326,28 @@ class UploadRow(models.Model):
     )
     row_number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices)
-    # what the row will write (new/changed), or is (unchanged)
-    data = models.JSONField(default=dict)
     # [{"column": "credits", "message": "...", "level": "error"|"warning"}]
     messages = models.JSONField(default=list)
     change = models.CharField(max_length=10, blank=True)  # new / changed / unchanged
+    # What the row will write (new, changed) or is (unchanged: only code, name, credits, hours
+    # and year are kept), as the course's own column types, so that confirming is a plain
+    # INSERT … SELECT. Texts are unbounded (an error row keeps what it was given, too long or
+    # not); a value that failed its check is NULL.
+    code = models.TextField(blank=True)
+    name_th = models.TextField(blank=True)
+    name_en = models.TextField(blank=True)
+    credits = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    hours = models.PositiveIntegerField(null=True)
+    level = models.TextField(blank=True)
+    nqf_level = models.PositiveSmallIntegerField(null=True)
+    subject_group = models.TextField(blank=True)
+    course_type = models.TextField(blank=True)
+    occupational_field = models.TextField(blank=True)
+    term = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    learning_outcomes = models.TextField(blank=True)
+    academic_year = models.PositiveIntegerField(null=True)
+    changed_fields = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["row_number"]

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -83,7 +84,7 @@ def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world, write_path
     rows[1] = ("ง21201", "การปลูกลำไยนอกฤดู", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")
     upload = _upload(world, workbook_bytes(rows))
     changed = UploadRow.objects.get(upload=upload, change="changed")
-    assert changed.data["changed_fields"] == ["name_th"]
+    assert changed.changed_fields == ["name_th"]
     services.course_upload_commit(actor=world.owner, upload=upload)
     course = Course.objects.get(code="ง21201")
     assert course.name_th == "การปลูกลำไยนอกฤดู"
@@ -338,17 +339,39 @@ def test_the_preview_keeps_rows_compact(world, write_path):
     _upload(world, workbook_bytes(good_rows()), commit=True)
     rows = [*good_rows(), ("ง21107", "การเลี้ยงปลา", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")]
     upload = _upload(world, workbook_bytes(rows))
-    stored = {r.data["code"]: r for r in UploadRow.objects.filter(upload=upload)}
+    stored = {r.code: r for r in UploadRow.objects.filter(upload=upload)}
     unchanged = stored["ง21101"]
     assert unchanged.change == "unchanged"
-    assert set(unchanged.data) == {"code", "name_th", "credits", "hours", "academic_year"}
-    new = stored["ง21107"]
-    assert new.data == {
-        "code": "ง21107", "name_th": "การเลี้ยงปลา", "level": "lower_secondary",
-        "subject_group": "ง", "course_type": "basic", "credits": "1", "hours": 40,
+    assert _values(unchanged) == {
+        "code": "ง21101", "name_th": "การงานอาชีพ 1", "credits": Decimal("1.5"), "hours": 60,
         "academic_year": 2567,
     }  # fmt: skip
-    assert new.messages == [] and new.status == "new"
+    new = stored["ง21107"]
+    assert _values(new) == {
+        "code": "ง21107", "name_th": "การเลี้ยงปลา", "level": "lower_secondary",
+        "subject_group": "ง", "course_type": "basic", "credits": Decimal("1"), "hours": 40,
+        "academic_year": 2567,
+    }  # fmt: skip
+    assert new.messages == [] and new.status == "new" and new.changed_fields == []
+
+
+def test_a_number_that_fails_its_check_is_not_kept(world, write_path):
+    rows = [("ง21101", "วิชา", -1, 5_000_000_000, "ม.ต้น", 2567, ""),
+            ("ง21102", "วิชา", 1, 40, "ม.ต้น", 2567, "")]  # fmt: skip
+    upload = _upload(world, workbook_bytes(rows))
+    bad, good = UploadRow.objects.filter(upload=upload).order_by("row_number")
+    assert bad.status == "error" and {m["column"] for m in bad.messages} == {"credits", "hours"}
+    assert (bad.credits, bad.hours, bad.academic_year) == (None, None, 2567)
+    assert (good.credits, good.hours) == (Decimal("1"), 40)
+
+
+def _values(row) -> dict:
+    """The course values a preview row holds (empty ones left out)."""
+    names = ("code", "name_th", "name_en", "level", "subject_group", "course_type",
+             "occupational_field", "term", "description", "learning_outcomes", "credits",
+             "hours", "nqf_level", "academic_year")  # fmt: skip
+    values = {name: getattr(row, name) for name in names}
+    return {name: value for name, value in values.items() if value not in ("", None)}
 
 
 def test_error_rows_keep_their_row_numbers_under_title_rows(world, write_path):
