@@ -364,3 +364,8 @@ class UploadRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row_number}: {self.status}"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as the course page names them, in the user's language."""
+        return [str(Course._meta.get_field(name).verbose_name) for name in self.changed_fields]

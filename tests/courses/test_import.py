@@ -85,6 +85,10 @@ def test_a_changed_row_is_shown_as_changed_and_kept_in_history(world, write_path
     upload = _upload(world, workbook_bytes(rows))
     changed = UploadRow.objects.get(upload=upload, change="changed")
     assert changed.changed_fields == ["name_th"]
+    with translation.override("en"):
+        assert changed.changed_labels == ["name (Thai)"]
+    with translation.override("th"):
+        assert changed.changed_labels == ["ชื่อ (ภาษาไทย)"]
     services.course_upload_commit(actor=world.owner, upload=upload)
     course = Course.objects.get(code="ง21201")
     assert course.name_th == "การปลูกลำไยนอกฤดู"
