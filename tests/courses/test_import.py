@@ -1,13 +1,14 @@
 """Course-list import through the real stack: real .xlsx bytes, real database, every bad input."""
 
 import io
+import threading
 import zipfile
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -450,3 +451,49 @@ def test_course_changes_are_announced_after_commit(
         assert heard[-1] == ("reviewed", created)
     finally:
         courses_changed.disconnect(listener)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_confirmations_write_each_course_once(world):
+    """Two uploads checked against the same empty catalogue, sharing a course, and one of them
+    confirmed twice, all at the same moment: every course once, every change in its history."""
+    other = [("ง21101", "การงานอาชีพ ๑ (ปรับปรุง)", 1.5, 60, "ม.ต้น", 2567, "การงานอาชีพ"),
+             ("ง21107", "การเลี้ยงปลา", 1, 40, "ม.ต้น", 2567, "การงานอาชีพ")]  # fmt: skip
+    first = _upload(world, workbook_bytes(good_rows()))
+    second = _upload(world, workbook_bytes(other))
+    assert first.counts["new"] == 3 and second.counts["new"] == 2
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def confirm(upload_id):
+        try:
+            barrier.wait(timeout=30)
+            services.course_upload_commit(actor=world.owner, upload=CourseListUpload(pk=upload_id))
+        except Exception as error:  # reported below
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm, args=(pk,))
+               for pk in (first.pk, second.pk, first.pk)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert CourseListUpload.objects.filter(status=Status.COMMITTED).count() == 2
+    courses = Course.objects.filter(institution=world.school)
+    assert sorted(courses.values_list("code", flat=True)) == [
+        "ง21101",
+        "ง21107",
+        "ง21201",
+        "ง22202",
+    ]
+    shared = courses.get(code="ง21101")
+    kinds = [h.history_type for h in shared.history.order_by("history_id")]
+    assert kinds == ["+", "~"]  # created by the first confirmation, updated by the second
+    assert shared.history.order_by("history_id").last().name_th == shared.name_th
+    assert all(course.history.count() == 1 for course in courses.exclude(code="ง21101"))
