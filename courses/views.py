@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditbank.documents.xlsx import XLSX_CONTENT_TYPE
+from creditbank.htmx import is_htmx
 from creditbank.thai import academic_year_be
 from institutions.models import Institution, Membership, Province
 from institutions.scoping import get_for_user, scope_for
@@ -98,7 +99,7 @@ def upload_detail(request, pk):
         "can_confirm": upload.can_commit
         and scope_for(request.user).has_role(upload.institution, *UPLOAD_ROLES),
     }
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "courses/_upload_status.html", context)
     return render(request, "courses/upload_detail.html", context)
 

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from creditbank.htmx import is_htmx
+
 from ..models import GeneratedDocument
 from . import jobs
 
@@ -14,12 +16,8 @@ def _get_document_for_user(user, pk) -> GeneratedDocument:
     return get_object_or_404(GeneratedDocument.objects.for_user(user), pk=pk)
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _status_response(request, document, *, status=200):
-    template = "documents/status.html" if _is_htmx(request) else "documents/status_page.html"
+    template = "documents/status.html" if is_htmx(request) else "documents/status_page.html"
     return render(request, template, {"document": document}, status=status)
 
 
@@ -56,11 +54,11 @@ def document_retry(request, pk):
     try:
         document = jobs.document_retry(actor=request.user, document=document)
     except jobs.DocumentError as exc:
-        if _is_htmx(request):
+        if is_htmx(request):
             return _status_response(request, document, status=409)
         messages.error(request, str(exc))
         return redirect("documents:status", pk=document.pk)
-    if _is_htmx(request):
+    if is_htmx(request):
         document.refresh_from_db()  # in-process Celery may have finished it already
         return _status_response(request, document)
     return redirect("documents:status", pk=document.pk)

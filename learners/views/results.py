@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditbank.documents.xlsx import XLSX_CONTENT_TYPE
+from creditbank.htmx import is_htmx
 from institutions.models import Institution
 from institutions.scoping import get_for_user, scope_for
 
@@ -99,7 +100,7 @@ def upload_detail(request, pk):
         and scope.has_role(upload.institution, *services.APPROVE_ROLES),
         "decision_form": DecisionForm(),
     }
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "learners/_results_status.html", context)
     return render(request, "learners/results_detail.html", context)
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from creditbank.htmx import is_htmx
 from creditbank.models import GeneratedDocument
 
 from ..models import InspectionRound, RoundDocument
@@ -45,7 +46,7 @@ def round_generate(request, pk):
             _("Generated with parts not submitted, each marked in the report: %(names)s")
             % {"names": ", ".join(generated.missing_parts)},
         )
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return render(request, "documents/status.html", {"document": generated.document})
     return redirect("documents:status", pk=generated.document.pk)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from creditbank.htmx import is_htmx
 from institutions.models import Institution, Membership
 from institutions.scoping import scope_for
 
@@ -27,10 +28,6 @@ PAGE_SIZE = 25
 
 def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- rounds -----------------------------------------------------------------------------------
@@ -255,7 +252,7 @@ def _posted_blocks(request) -> list[dict]:
 
 
 def _refused(request, part, message, *, status=409):
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "reports/rounds/_save_status.html",
@@ -284,7 +281,7 @@ def section_save(request, pk, section):
         )
     except ValidationError as error:
         return _refused(request, part, _messages_of(error))
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "reports/rounds/_save_status.html",

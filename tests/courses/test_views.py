@@ -46,6 +46,20 @@ def test_upload_preview_confirm_through_the_pages(login, world, django_capture_o
     assert Course.objects.filter(institution=world.school, status="submitted").count() == 3
 
 
+def test_the_progress_poll_gets_only_the_status_fragment(login, world):
+    upload = services.course_upload_receive(
+        actor=world.owner, institution=world.school, data=workbook_bytes(good_rows()),
+        file_name="a.xlsx", academic_year=2567,
+    )  # fmt: skip
+    services.course_upload_check(upload_id=upload.pk)
+    client = login(world.owner)
+    url = reverse("courses:upload_detail", args=[upload.pk])
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="upload-status"') and "<html" not in fragment
+    assert 'data-testid="counts"' in fragment
+    assert "<html" in client.get(url).content.decode()
+
+
 def test_a_viewer_cannot_upload(login, world):
     assert login(world.member).get(reverse("courses:upload")).status_code == 403
 
