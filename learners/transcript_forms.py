@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.forms import BootstrapMixin
 
-from .services.transcripts import SHARE_DAYS_DEFAULT, SHARE_DAYS_MAX
+from .services.transcripts import REVOKE_REASON_MAX, SHARE_DAYS_DEFAULT, SHARE_DAYS_MAX
+
+
+class TranscriptRevokeForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=REVOKE_REASON_MAX)
 
 
 class ShareForm(BootstrapMixin, forms.Form):

@@ -25,6 +25,16 @@ urlpatterns = [
     path(
         "me/transcripts/<int:pk>/pdf/", transcripts.transcript_download, name="transcript_download"
     ),
+    path(
+        "me/transcripts/<int:pk>/revoke/",
+        transcripts.transcript_revoke_mine,
+        name="transcript_revoke_mine",
+    ),
+    path(
+        "<int:pk>/transcripts/<int:transcript_pk>/revoke/",
+        staff.transcript_revoke,
+        name="transcript_revoke",
+    ),
     path("me/shares/new/", transcripts.share_create, name="share_create"),
     path("me/shares/<int:pk>/revoke/", transcripts.share_revoke, name="share_revoke"),
     path("me/data/", privacy.my_data, name="my_data"),

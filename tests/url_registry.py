@@ -199,6 +199,14 @@ def _transcript(world):
     return {"pk": transcript.pk}
 
 
+def _transcript_of_learner(world):
+    transcript = _transcript(world)
+    from learners.models import Transcript
+
+    learner_pk = Transcript.objects.get(pk=transcript["pk"]).learner_id
+    return {"pk": learner_pk, "transcript_pk": transcript["pk"]}
+
+
 def _share(world):
     import datetime as dt
 
@@ -377,6 +385,8 @@ OBJECT_URLS = {
     "learners:transfer_withdraw": (_transfer_request, "post"),
     "learners:transcript_download": (_transcript, "get"),
     "learners:share_revoke": (_share, "post"),
+    "learners:transcript_revoke_mine": (_transcript, "post"),
+    "learners:transcript_revoke": (_transcript_of_learner, "post"),
     "learners:privacy": (_learner, "get"),
     "learners:erasure_record": (_learner, "post"),
     "learners:erasure_answer": (_erasure, "post"),

@@ -49,6 +49,9 @@ SHARE_DAYS_MAX = 90
 USER_AGENT_MAX = 300
 
 
+REVOKE_REASON_MAX = 300
+
+
 class TranscriptError(LearnerError):
     """A transcript action was refused; the message is for the user."""
 
@@ -381,6 +384,44 @@ def transcript_verify(*, serial: str, code: str = "") -> Verification:
         revoked=transcript.revoked_at is not None,
         erased=erased,
     )
+
+
+@transaction.atomic
+def transcript_revoke(*, actor, transcript: Transcript, reason: str) -> Transcript:
+    """Withdraw an issued transcript, saying why: the verification page then says it is revoked
+    and share links stop showing it. The learner may revoke their own; staff of the learner's
+    institutions may too (a transcript issued before a correction of the ledger, say).
+    Revoking twice changes nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TranscriptError(_("Say why the transcript is revoked."))
+    transcript = (
+        Transcript.objects.select_for_update(of=("self",))
+        .select_related("learner")
+        .get(pk=transcript.pk)
+    )
+    learner = transcript.learner
+    own = actor is not None and learner.user_id is not None and learner.user_id == actor.pk
+    if not own and not _staff_of(actor, learner):
+        raise PermissionDenied
+    if transcript.revoked_at is None:
+        transcript.revoked_at = timezone.now()
+        transcript.revoked_by = actor
+        transcript.revoke_reason = reason[:REVOKE_REASON_MAX]
+        transcript.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return transcript
+
+
+def _staff_of(actor, learner: Learner) -> bool:
+    from institutions.scoping import scope_for
+
+    from .learners import STAFF_ROLES
+
+    if actor is None or not actor.is_authenticated:
+        return False
+    return Learner.objects.for_user(actor).filter(pk=learner.pk).exists() and scope_for(
+        actor
+    ).has_role_anywhere(*STAFF_ROLES)
 
 
 def learner_transcripts(learner: Learner):

@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,12 +12,16 @@ from creditbank.pagination import CachedCountPaginator
 from institutions.scoping import get_for_user
 
 from ..forms import LearnerCreateForm, LearnerSearchForm, LinkAccountForm, UnmaskForm
-from ..models import Learner, UnmaskLog
+from ..models import Learner, Transcript, UnmaskLog
 from ..services import learners as services
 from ..services.ledger import learner_summary, learner_timeline
+from ..services.transcripts import learner_transcripts
+from ..transcript_forms import TranscriptRevokeForm
 from .access import breakdowns, require_staff, staff_learner
+from .transcripts import revoke
 
 PAGE_SIZE = 25
+TRANSCRIPTS_SHOWN = 20
 
 
 @login_required
@@ -72,6 +77,7 @@ def learner_detail(request, pk):
     summary = learner_summary(learner)
     timeline = learner_timeline(learner)[:100]
     unmask_logs = UnmaskLog.objects.filter(learner=learner).select_related("user")[:20]
+    transcripts = learner_transcripts(learner).select_related("revoked_by")[:TRANSCRIPTS_SHOWN]
     return render(
         request,
         "learners/learner_detail.html",
@@ -83,6 +89,8 @@ def learner_detail(request, pk):
             "unmask_logs": unmask_logs,
             "unmask_form": UnmaskForm(),
             "link_form": LinkAccountForm(),
+            "transcripts": transcripts,
+            "revoke_form": TranscriptRevokeForm(),
         },
     )
 
@@ -105,6 +113,16 @@ def learner_unmask(request, pk):
         "learners/unmask.html",
         {"learner": learner, "form": form, "shown": shown},
         status=200 if shown else 400,
+    )
+
+
+@login_required
+@require_POST
+def transcript_revoke(request, pk, transcript_pk):
+    learner = staff_learner(request.user, pk, roles=services.STAFF_ROLES)
+    transcript = get_object_or_404(Transcript, pk=transcript_pk, learner=learner)
+    return revoke(
+        request, transcript, reverse("learners:detail", args=[pk]) + f"#transcript-{transcript.pk}"
     )
 
 

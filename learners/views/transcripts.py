@@ -17,7 +17,7 @@ from creditbank.ratelimit import rate_limited
 
 from ..models import Transcript, TranscriptShare
 from ..services import transcripts as services
-from ..transcript_forms import ShareForm
+from ..transcript_forms import ShareForm, TranscriptRevokeForm
 from .access import learner_of
 
 TRANSCRIPTS_PAGE = 10
@@ -85,6 +85,7 @@ def my_transcripts(request):
             "shares": shares,
             "accesses": accesses,
             "share_form": ShareForm(),
+            "revoke_form": TranscriptRevokeForm(),
             "site": base_url(request),
             "can_share": any(t.document and t.document.is_done for t in transcripts),
         },
@@ -118,6 +119,34 @@ def transcript_download(request, pk):
         Transcript.objects.select_related("document"), pk=pk, learner__user=request.user
     )
     return _pdf_response(transcript.document, f"transcript-{transcript.serial}.pdf")
+
+
+def revoke(request, transcript: Transcript, next_url: str):
+    """Revoke ``transcript`` with the reason posted (the caller has checked who may)."""
+    form = TranscriptRevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the transcript is revoked."))
+        return redirect(next_url)
+    try:
+        services.transcript_revoke(
+            actor=request.user, transcript=transcript, reason=form.cleaned_data["reason"]
+        )
+    except services.TranscriptError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(
+            request,
+            _("Transcript %(serial)s is revoked: its verification page now says so.")
+            % {"serial": transcript.serial},
+        )
+    return redirect(next_url)
+
+
+@login_required
+@require_POST
+def transcript_revoke_mine(request, pk):
+    transcript = get_object_or_404(Transcript, pk=pk, learner__user=request.user)
+    return revoke(request, transcript, reverse("learners:my_transcripts") + f"#transcript-{pk}")
 
 
 @login_required

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -380,6 +381,84 @@ def test_a_revoked_transcript_says_so_and_is_no_longer_shared(
     shared = client.get(reverse("learners:shared", args=[share.token]))
     assert 'data-testid="shared-none"' in shared.content.decode()
     assert client.get(reverse("learners:shared_pdf", args=[share.token])).status_code == 404
+
+
+def _verify_says(client, transcript) -> str:
+    page = client.get(reverse("learners:transcript_verify", args=[transcript.serial]))
+    return page.content.decode().split('data-genuine="')[1].split('"')[0]
+
+
+def test_a_learner_revokes_their_own_transcript_saying_why(
+    client, login, record, django_capture_on_commit_callbacks
+):
+    learner, _other = record
+    owner = login(learner.user)
+    _response, transcript = _issue(owner, django_capture_on_commit_callbacks)
+    url = reverse("learners:transcript_revoke_mine", args=[transcript.pk])
+    assert (
+        'data-testid="transcript-revoke-form"'
+        in owner.get(reverse("learners:my_transcripts")).content.decode()
+    )
+    owner.post(url, {"reason": "  "})  # a reason is required
+    transcript.refresh_from_db()
+    assert transcript.revoked_at is None
+    response = owner.post(url, {"reason": "ส่งผิดสถานศึกษา"}, follow=True)
+    transcript.refresh_from_db()
+    assert transcript.revoked_at is not None and transcript.revoked_by == learner.user
+    assert transcript.revoke_reason == "ส่งผิดสถานศึกษา"
+    page = response.content.decode()
+    assert 'data-testid="revoke-reason"' in page and "ส่งผิดสถานศึกษา" in page
+    owner.logout()
+    assert _verify_says(client, transcript) == "revoked"
+
+
+def test_staff_revoke_a_learners_transcript_once(
+    client, login, record, world, django_capture_on_commit_callbacks
+):
+    learner, _other = record
+    _response, transcript = _issue(login(learner.user), django_capture_on_commit_callbacks)
+    staff = login(world.owner)
+    detail = staff.get(reverse("learners:detail", args=[learner.pk])).content.decode()
+    assert transcript.serial in detail and 'data-testid="staff-revoke-form"' in detail
+    url = reverse("learners:transcript_revoke", args=[learner.pk, transcript.pk])
+    staff.post(url, {"reason": "ออกก่อนแก้ไขผลการเรียน"})
+    transcript.refresh_from_db()
+    first = transcript.revoked_at
+    assert first is not None and transcript.revoked_by == world.owner
+    staff.post(url, {"reason": "อีกครั้ง"})  # already revoked: nothing changes
+    transcript.refresh_from_db()
+    assert (transcript.revoked_at, transcript.revoke_reason) == (first, "ออกก่อนแก้ไขผลการเรียน")
+    detail = staff.get(reverse("learners:detail", args=[learner.pk])).content.decode()
+    assert "ออกก่อนแก้ไขผลการเรียน" in detail and 'data-testid="staff-revoke-form"' not in detail
+    staff.logout()
+    assert _verify_says(client, transcript) == "revoked"
+
+
+def test_nobody_else_can_revoke_a_transcript(
+    login, record, world, django_capture_on_commit_callbacks
+):
+    learner, other = record
+    _response, transcript = _issue(login(learner.user), django_capture_on_commit_callbacks)
+    theirs = login(other.user)  # another learner of the same school
+    assert (
+        theirs.post(
+            reverse("learners:transcript_revoke_mine", args=[transcript.pk]), {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        theirs.post(
+            reverse("learners:transcript_revoke", args=[learner.pk, transcript.pk]), {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    viewer = login(world.member)  # sees the school, holds no staff role
+    viewer.post(reverse("learners:transcript_revoke", args=[learner.pk, transcript.pk]),
+                {"reason": "x"})  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.transcript_revoke(actor=other.user, transcript=transcript, reason="x")
+    transcript.refresh_from_db()
+    assert transcript.revoked_at is None
 
 
 def test_public_transcript_pages_are_rate_limited_per_address(client, db, settings, monkeypatch):
