@@ -87,7 +87,9 @@ def my_transcripts(request):
             "share_form": ShareForm(),
             "revoke_form": TranscriptRevokeForm(),
             "site": base_url(request),
-            "can_share": any(t.document and t.document.is_done for t in transcripts),
+            "can_share": any(
+                t.document and t.document.is_done and not t.revoked_at for t in transcripts
+            ),
         },
     )
 
