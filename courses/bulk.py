@@ -201,7 +201,9 @@ def apply_upload(upload, *, actor, now) -> tuple[list[int], list[int]]:
         # The courses changed since the check (another upload in between): the fast
         # statements took each row for what the check found; apply the rest by what is there.
         updated += _pg_update(upload, actor=actor, now=now, skip=updated + created)
-        created += _pg_insert(upload, actor=actor, now=now, changes=("new", "changed"))
+        created += _run(
+            _pg_insert_sql(on_conflict=True), upload, actor, now, changes=["new", "changed"]
+        )
     if fast:
         _execute("RESET enable_seqscan")
     return sorted(created), sorted(updated)
@@ -274,8 +276,8 @@ def _pg_update(upload, *, actor, now, skip=None) -> list[int]:
     return _run(sql, upload, actor, now, changes=changes, skip=skip)
 
 
-def _pg_insert(upload, *, actor, now, changes=("new",)) -> list[int]:
-    """Courses of the "new" rows (or of ``changes``) that do not exist yet, and history.
+def _pg_insert(upload, *, actor, now) -> list[int]:
+    """Courses of the "new" rows that do not exist yet, and history.
 
     The check found these courses absent, and usually they still are: a plain ``INSERT`` is
     tried first, in a savepoint. If one has appeared since (another upload, a course added by
@@ -285,11 +287,9 @@ def _pg_insert(upload, *, actor, now, changes=("new",)) -> list[int]:
     """
     try:
         with transaction.atomic():
-            return _run(
-                _pg_insert_sql(on_conflict=False), upload, actor, now, changes=list(changes)
-            )
+            return _run(_pg_insert_sql(on_conflict=False), upload, actor, now, changes=["new"])
     except IntegrityError:
-        return _run(_pg_insert_sql(on_conflict=True), upload, actor, now, changes=list(changes))
+        return _run(_pg_insert_sql(on_conflict=True), upload, actor, now, changes=["new"])
 
 
 def _pg_insert_sql(*, on_conflict: bool) -> str:

@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
-from creditbank.spreadsheets import Column, clean_text, find_header, parse_number
+from creditbank.spreadsheets import Column, clean_text, parse_number
 
 from .codes import BASIC_CODE, GROUP_LETTERS, LEVEL_BY_DIGIT, TYPE_BY_DIGIT, VOCATIONAL_CODE
 from .codes import normalise_code as _normalise_code_slow
@@ -154,16 +154,6 @@ def _normalise_code(text: str) -> str:
     if text.isascii():
         return "".join(text.split()).upper()
     return _normalise_code_slow(text)
-
-
-def validate_rows(
-    rows: list[list], *, institution, default_year: int
-) -> tuple[list[RowResult], int]:
-    """Validate every data row of a list of rows. Returns the results and the header row index."""
-    header_index, mapping = find_header(rows, COLUMNS)
-    checker = RowChecker(mapping, institution=institution, default_year=default_year)
-    results = list(checker.results(rows[header_index + 1 :], first_row=header_index + 2))
-    return results, header_index
 
 
 class RowChecker:
@@ -301,9 +291,9 @@ class RowChecker:
             result.messages.extend(messages)
             if failed:
                 result.has_errors = True
+        data = {**values}
         if code:
-            data = {"code": code, "name_th": name_th[:200], **values} if name_th else {
-                "code": code, **values}  # fmt: skip
+            data["code"] = code
             seen = self.seen.setdefault((code, year), row_number)
             if seen != row_number:
                 result.error(
@@ -311,8 +301,8 @@ class RowChecker:
                     _("Duplicate: row %(row)s already has %(code)s for this academic year.")
                     % {"row": seen, "code": code},
                 )
-        else:
-            data = {"name_th": name_th[:200], **values} if name_th else {**values}
+        if name_th:
+            data["name_th"] = name_th[:200]
         for i, key, size in self.optional:
             if texts[i]:
                 data[key] = texts[i][:size]

@@ -160,15 +160,23 @@ def learner_unlink_user(*, actor, learner: Learner) -> Learner:
     return learner
 
 
+def is_staff_of(actor, learner: Learner) -> bool:
+    """Whether ``actor`` sees ``learner`` and holds a staff role (registrar, institution admin,
+    centre staff): who may unmask a learner's identifier or revoke their transcript."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return Learner.objects.for_user(actor).filter(pk=learner.pk).exists() and scope_for(
+        actor
+    ).has_role_anywhere(*STAFF_ROLES)
+
+
 @transaction.atomic
 def learner_unmask(*, actor, learner: Learner, reason: str) -> str:
     """Show a staff member the full identifier, and log who, when and why."""
     reason = (reason or "").strip()
     if not reason:
         raise LearnerError({"reason": _("Say why you need to see the full identifier.")})
-    if not Learner.objects.for_user(actor).filter(pk=learner.pk).exists():
-        raise PermissionDenied
-    if not scope_for(actor).has_role_anywhere(*STAFF_ROLES):
+    if not is_staff_of(actor, learner):
         raise PermissionDenied
     if learner.pseudonymised:
         raise LearnerError(_("This learner's personal data has been erased."))

@@ -38,6 +38,7 @@ from creditbank.documents.jobs import document_request
 
 from ..models import CreditEntry, Learner, ShareAccess, SourceKind, Transcript, TranscriptShare
 from .errors import LearnerError
+from .learners import is_staff_of
 
 DOCUMENT_KIND = "learners.transcript"
 CONTENT_VERSION = 1
@@ -402,7 +403,7 @@ def transcript_revoke(*, actor, transcript: Transcript, reason: str) -> Transcri
     )
     learner = transcript.learner
     own = actor is not None and learner.user_id is not None and learner.user_id == actor.pk
-    if not own and not _staff_of(actor, learner):
+    if not own and not is_staff_of(actor, learner):
         raise PermissionDenied
     if transcript.revoked_at is None:
         transcript.revoked_at = timezone.now()
@@ -410,18 +411,6 @@ def transcript_revoke(*, actor, transcript: Transcript, reason: str) -> Transcri
         transcript.revoke_reason = reason[:REVOKE_REASON_MAX]
         transcript.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return transcript
-
-
-def _staff_of(actor, learner: Learner) -> bool:
-    from institutions.scoping import scope_for
-
-    from .learners import STAFF_ROLES
-
-    if actor is None or not actor.is_authenticated:
-        return False
-    return Learner.objects.for_user(actor).filter(pk=learner.pk).exists() and scope_for(
-        actor
-    ).has_role_anywhere(*STAFF_ROLES)
 
 
 def learner_transcripts(learner: Learner):
